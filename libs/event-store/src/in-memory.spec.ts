@@ -1,0 +1,4 @@
+import { InMemoryEventStore } from './in-memory';
+import { describeEventStoreContract } from './testing';
+
+describeEventStoreContract('in-memory', { open: async () => new InMemoryEventStore() });

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { NewEvent, RecordedEvent } from '@bintrail/contracts';
+import { DuplicateEventId, WrongExpectedVersion } from './errors';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventHandler,
+  EventStore,
+  ReadAllOptions,
+  ReadStreamOptions,
+  SubscribeOptions,
+  Subscription,
+} from './port';
+import { AppendSignal, pollingSubscription } from './subscription';
+import { checkExpectedVersion, prepareAppend, sameJson } from './validation';
+import { sliceStream } from './stream-slice';
+
+/** For unit tests and the embedded mode's fastest form. Same contract as the SQL adapters. */
+export class InMemoryEventStore implements EventStore {
+  private readonly log: RecordedEvent[] = [];
+  private readonly streams = new Map<string, RecordedEvent[]>();
+  private readonly byId = new Map<string, RecordedEvent>();
+  private readonly signal = new AppendSignal();
+
+  constructor(private readonly options: { source?: string; now?: () => Date } = {}) {}
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const expected = options.expectedVersion ?? 'any';
+    const prepared = prepareAppend(streamId, events, expected, {
+      newId: randomUUID,
+      now: this.options.now ?? (() => new Date()),
+      source: this.options.source ?? 'event-store',
+    });
+    const stream = this.streams.get(streamId) ?? [];
+
+    const known = prepared.map((event) => this.byId.get(event.eventId));
+    if (known.some((event) => event !== undefined)) {
+      const first = known[0];
+      prepared.forEach((event, i) => {
+        const stored = known[i];
+        const fits =
+          stored !== undefined &&
+          first !== undefined &&
+          stored.streamId === streamId &&
+          stored.streamPosition === first.streamPosition + i &&
+          stored.type === event.type &&
+          sameJson(stored.data, event.data);
+        if (!fits) {
+          throw new DuplicateEventId(event.eventId, 'already stored with different content or position; a retry must resend the same events');
+        }
+      });
+      return {
+        alreadyStored: true,
+        nextExpectedVersion: stream.length,
+        positions: known.map((e) => ({ eventId: e!.eventId, streamPosition: e!.streamPosition, globalPosition: e!.globalPosition })),
+      };
+    }
+
+    if (!checkExpectedVersion(expected, stream.length)) throw new WrongExpectedVersion(streamId, expected, stream.length);
+
+    const recorded = prepared.map((event, i): RecordedEvent => ({
+      type: event.type,
+      version: event.version,
+      eventId: event.eventId,
+      streamId,
+      streamPosition: stream.length + i + 1,
+      globalPosition: this.log.length + i + 1,
+      occurredAt: event.occurredAt,
+      data: event.data,
+      metadata: event.metadata,
+    }));
+    for (const event of recorded) {
+      this.log.push(event);
+      stream.push(event);
+      this.byId.set(event.eventId, event);
+    }
+    this.streams.set(streamId, stream);
+    this.signal.notify();
+    return {
+      alreadyStored: false,
+      nextExpectedVersion: stream.length,
+      positions: recorded.map((e) => ({ eventId: e.eventId, streamPosition: e.streamPosition, globalPosition: e.globalPosition })),
+    };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return sliceStream(this.streams.get(streamId) ?? [], options);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const from = Math.max(1, options.fromGlobalPosition ?? 1);
+    const max = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const result: RecordedEvent[] = [];
+    for (let i = from - 1; i < this.log.length && result.length < max; i++) {
+      const event = this.log[i]!;
+      if (!options.categories || options.categories.includes(event.type.slice(0, event.type.indexOf('.')))) result.push(event);
+    }
+    return result;
+  }
+
+  subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription {
+    return pollingSubscription(
+      (checkpoint, maxCount, categories) => this.readAll({ fromGlobalPosition: checkpoint + 1, maxCount, ...(categories ? { categories } : {}) }),
+      this.signal,
+      options,
+      handler,
+    );
+  }
+
+  async close(): Promise<void> {
+    this.signal.notify();
+  }
+}

@@ -1,0 +1,7 @@
+export * from './port';
+export * from './errors';
+export { InMemoryEventStore } from './in-memory';
+export { SqlEventStore, type SqlEventStoreOptions } from './sql/sql-event-store';
+export { postgresDatabase, pgliteDatabase, type SqlDatabase, type SqlExecutor } from './sql/database';
+export { migrate, LATEST_SCHEMA_VERSION } from './sql/schema';
+export { openEmbeddedEventStore, openPostgresEventStore } from './open';

@@ -1,0 +1,147 @@
+import type { SqlDatabase } from './database';
+
+/** Stable 63-bit advisory lock key for a purpose within a schema (two schemas never share a lock). */
+export function lockKey(schema: string, purpose: string): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(`${schema}:${purpose}`)) {
+    h ^= BigInt(byte);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h & 0x7fffffffffffffffn;
+}
+
+export function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid schema name '${name}': use lower-case letters, digits and _`);
+  return `"${name}"`;
+}
+
+interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: (s: string, keys: { sequencer: bigint }) => string;
+}
+
+/**
+ * Versioned migrations, applied in order at start. Never edit one that has shipped: add the next.
+ *
+ * Gap-free global order: each append takes its transaction id and its block of global positions
+ * together, inside a short critical section (session advisory lock, released before the insert),
+ * so "larger transaction id" always means "larger positions". Readers only return rows whose
+ * transaction id is below the oldest still-running transaction (pg_snapshot_xmin): every such
+ * transaction has finished, and every transaction still able to commit holds larger positions.
+ * So a reader never moves its checkpoint past an event that commits later.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'events table and append function',
+    sql: (s, keys) => `
+      CREATE SEQUENCE ${s}.global_position_seq AS bigint;
+
+      CREATE TABLE ${s}.events (
+        global_position bigint PRIMARY KEY,
+        tx_id xid8 NOT NULL,
+        stream_id text NOT NULL,
+        stream_position bigint NOT NULL,
+        event_id uuid NOT NULL,
+        type text NOT NULL,
+        category text NOT NULL,
+        version integer NOT NULL,
+        data jsonb NOT NULL,
+        metadata jsonb NOT NULL,
+        occurred_at timestamptz NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT events_stream_position_uq UNIQUE (stream_id, stream_position),
+        CONSTRAINT events_event_id_uq UNIQUE (event_id)
+      );
+      CREATE INDEX events_category_position_idx ON ${s}.events (category, global_position);
+
+      CREATE FUNCTION ${s}.append_to_stream(p_stream_id text, p_expected text, p_expected_version bigint, p_events jsonb)
+      RETURNS TABLE (r_event_id uuid, r_stream_id text, r_stream_position bigint, r_global_position bigint,
+                     r_type text, r_data jsonb, r_already_stored boolean, r_next_version bigint)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_count integer := jsonb_array_length(p_events);
+        v_current bigint;
+        v_tx xid8;
+        v_first bigint;
+      BEGIN
+        -- A retried append: hand back what is stored; the caller checks that it is the same content.
+        IF EXISTS (SELECT 1 FROM ${s}.events e
+                   WHERE e.event_id IN (SELECT (x->>'eventId')::uuid FROM jsonb_array_elements(p_events) x)) THEN
+          RETURN QUERY
+            SELECT e.event_id, e.stream_id, e.stream_position, e.global_position, e.type, e.data, true,
+                   (SELECT coalesce(max(c.stream_position), 0) FROM ${s}.events c WHERE c.stream_id = p_stream_id)
+            FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
+            LEFT JOIN ${s}.events e ON e.event_id = (x.ev->>'eventId')::uuid
+            ORDER BY x.ord;
+          RETURN;
+        END IF;
+
+        SELECT coalesce(max(e.stream_position), 0) INTO v_current FROM ${s}.events e WHERE e.stream_id = p_stream_id;
+        IF NOT (p_expected = 'any'
+                OR (p_expected = 'no-stream' AND v_current = 0)
+                OR (p_expected = 'stream-exists' AND v_current > 0)
+                OR (p_expected = 'exact' AND v_current = p_expected_version)) THEN
+          RAISE EXCEPTION 'wrong expected version' USING ERRCODE = 'BT409', DETAIL = v_current::text;
+        END IF;
+
+        IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+          RAISE EXCEPTION 'append_to_stream must be the first write of its transaction (global order depends on it)'
+            USING ERRCODE = 'BT400';
+        END IF;
+
+        BEGIN
+          PERFORM pg_advisory_lock(${keys.sequencer});
+          v_tx := pg_current_xact_id();
+          v_first := nextval('${s}.global_position_seq');
+          IF v_count > 1 THEN
+            PERFORM setval('${s}.global_position_seq', v_first + v_count - 1);
+          END IF;
+          PERFORM pg_advisory_unlock(${keys.sequencer});
+        EXCEPTION WHEN OTHERS THEN
+          PERFORM pg_advisory_unlock(${keys.sequencer});
+          RAISE;
+        END;
+
+        RETURN QUERY
+          INSERT INTO ${s}.events AS e (global_position, tx_id, stream_id, stream_position, event_id, type, category,
+                                        version, data, metadata, occurred_at)
+          SELECT v_first + x.ord - 1, v_tx, p_stream_id, v_current + x.ord, (x.ev->>'eventId')::uuid, x.ev->>'type',
+                 x.ev->>'category', (x.ev->>'version')::integer, x.ev->'data', x.ev->'metadata',
+                 (x.ev->>'occurredAt')::timestamptz
+          FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
+          RETURNING e.event_id, e.stream_id, e.stream_position, e.global_position, NULL::text, NULL::jsonb, false,
+                    v_current + v_count;
+      END
+      $fn$;
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Brings the schema up to date. Safe to run twice, and from two processes at once (advisory lock). */
+export async function migrate(db: SqlDatabase, schema: string): Promise<number[]> {
+  const s = quoteIdent(schema);
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [lockKey(schema, 'migrate').toString()]);
+    await tx.exec(`
+      CREATE SCHEMA IF NOT EXISTS ${s};
+      CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      );`);
+    const { rows } = await tx.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
+    const applied = new Set(rows.map((r) => Number(r.version)));
+    const ran: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      await tx.exec(migration.sql(s, { sequencer: lockKey(schema, 'sequencer') }));
+      await tx.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+      ran.push(migration.version);
+    }
+    return ran;
+  });
+}

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { RecordedEvent } from '@bintrail/contracts';
+import { dropSchema, testDatabaseUrl, uniqueSchema } from '@bintrail/testing';
+import { Client } from 'pg';
+import { WrongExpectedVersion } from '../errors';
+import { collectUntil, describeEventStoreContract } from '../testing';
+import { postgresDatabase } from './database';
+import { migrate } from './schema';
+import { SqlEventStore } from './sql-event-store';
+import { pgliteTarget, postgresTarget, type SqlTarget } from './sql-targets';
+
+describeEventStoreContract('PostgreSQL (pg)', postgresTarget());
+describeEventStoreContract('PGlite (data folder)', pgliteTarget());
+
+describe.each([['postgres'], ['pglite']] as const)('SQL event store on %s', (kind) => {
+  let target: SqlTarget;
+  let store: SqlEventStore;
+
+  beforeEach(async () => {
+    target = kind === 'postgres' ? postgresTarget() : pgliteTarget();
+    store = await target.open();
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await target.cleanup();
+  });
+
+  it('never skips an event whose transaction commits after a later position committed', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let heldAppended!: () => void;
+    const appendedInside = new Promise<void>((resolve) => (heldAppended = resolve));
+
+    const seenPromise = collectUntil(store, {}, (seen) => seen.length >= 6, 20_000);
+
+    // Transaction T appends first (lowest position), then stays open.
+    const slowTransaction = store.withTransaction(async (tx) => {
+      const result = await tx.appendToStream('warehouse-HELD', [{ type: 'warehouse.StockReceived', data: { quantity: 1 } }]);
+      heldAppended();
+      await held;
+      return result;
+    });
+    await appendedInside;
+
+    // Five other writers append after T and commit while T is still open (PGlite serialises them behind T).
+    const others = Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        store.appendToStream(`warehouse-W${i}`, [{ type: 'warehouse.StockReceived', data: { quantity: i } }]),
+      ),
+    );
+
+    if (kind === 'postgres') {
+      const committed = await others;
+      // The dangerous situation is real: later positions are committed and visible, T's is not.
+      const naive = new Client({ connectionString: testDatabaseUrl() });
+      await naive.connect();
+      const schema = (store as unknown as { s: string }).s;
+      const { rows } = await naive.query<{ p: string }>(`SELECT global_position AS p FROM ${schema}.events ORDER BY 1`);
+      await naive.end();
+      const visible = rows.map((r) => Number(r.p));
+      expect(visible).toEqual(committed.map((r) => r.positions[0]!.globalPosition).sort((a, b) => a - b));
+      await new Promise((r) => setTimeout(r, 300));
+    } else {
+      await new Promise((r) => setTimeout(r, 300));
+    }
+
+    release();
+    const held1 = await slowTransaction;
+    const committed = await others;
+    const seen = await seenPromise;
+
+    const heldPosition = held1.positions[0]!.globalPosition;
+    for (const other of committed) expect(other.positions[0]!.globalPosition).toBeGreaterThan(heldPosition);
+    expect(seen.map((e) => e.globalPosition)).toEqual([heldPosition, ...committed.map((r) => r.positions[0]!.globalPosition).sort((a, b) => a - b)]);
+    expect(seen[0]!.streamId).toBe('warehouse-HELD');
+  });
+
+  it('keeps the log whole and every stream consistent under 10 writers x 1,000 appends', async () => {
+    const writers = 10;
+    const appendsPerWriter = 1_000;
+    const streams = Array.from({ length: 25 }, (_, i) => `inventory-SKU-${i}`);
+    let conflicts = 0;
+
+    const total = writers * appendsPerWriter;
+    const subscriberSaw = collectUntil(store, {}, (seen) => seen.length >= total, 120_000);
+
+    const writer = async (w: number): Promise<void> => {
+      for (let n = 0; n < appendsPerWriter; n++) {
+        const streamId = streams[(w * 7 + n) % streams.length]!;
+        for (;;) {
+          const version = (await store.readStream(streamId, { direction: 'backwards', maxCount: 1 }))[0]?.streamPosition ?? 0;
+          try {
+            await store.appendToStream(streamId, [{ type: 'inventory.StockAdjusted', eventId: randomUUID(), data: { writer: w, n } }], {
+              expectedVersion: version,
+            });
+            break;
+          } catch (error) {
+            if (!(error instanceof WrongExpectedVersion)) throw error;
+            conflicts += 1;
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: writers }, (_, w) => writer(w)));
+    const seen: RecordedEvent[] = await subscriberSaw;
+
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen.map((e) => e.eventId)).size).toBe(total);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.globalPosition).toBeGreaterThan(seen[i - 1]!.globalPosition);
+    for (const streamId of streams) {
+      const positions = (await store.readStream(streamId)).map((e) => e.streamPosition);
+      expect(positions).toEqual(positions.map((_, i) => i + 1));
+    }
+    const perWriter = new Map<number, number>();
+    for (const e of seen) {
+      const w = (e.data as { writer: number }).writer;
+      perWriter.set(w, (perWriter.get(w) ?? 0) + 1);
+    }
+    expect([...perWriter.values()]).toEqual(Array(writers).fill(appendsPerWriter));
+    if (kind === 'postgres') expect(conflicts).toBeGreaterThan(0); // the race was real
+  });
+
+  it('refuses an append that is not the first write of its transaction', async () => {
+    await expect(
+      store.withTransaction(async (tx) => {
+        await tx.appendToStream('warehouse-A', [{ type: 'warehouse.StockReceived', data: {} }]);
+        await tx.appendToStream('warehouse-B', [{ type: 'warehouse.StockReceived', data: {} }]);
+      }),
+    ).rejects.toMatchObject({ name: 'InvalidAppend', field: 'transaction' });
+    expect(await store.readAll()).toEqual([]);
+  });
+});
+
+describe('schema migrations', () => {
+  it('run twice, and from two processes at once, without error and recorded once', async () => {
+    const schema = uniqueSchema('mig');
+    const a = postgresDatabase(testDatabaseUrl());
+    const b = postgresDatabase(testDatabaseUrl());
+    try {
+      const [ranA, ranB] = await Promise.all([migrate(a, schema), migrate(b, schema)]);
+      expect([...ranA, ...ranB]).toEqual([1]);
+      expect(await migrate(a, schema)).toEqual([]);
+      const { rows } = await a.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".schema_migrations`);
+      expect(Number(rows[0]!.n)).toBe(1);
+    } finally {
+      await a.close();
+      await b.close();
+      await dropSchema(testDatabaseUrl(), schema);
+    }
+  });
+
+  it('keeps a PGlite store across a restart of the process', async () => {
+    const target = pgliteTarget();
+    const first = await target.open();
+    await first.appendToStream('warehouse-WH1', [{ type: 'warehouse.StockReceived', data: { quantity: 4 } }]);
+    await first.close();
+    const second = await target.open();
+    expect((await second.readStream('warehouse-WH1')).map((e) => e.data)).toEqual([{ quantity: 4 }]);
+    await second.close();
+    await target.cleanup();
+  });
+});

@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import type { EventMetadata, NewEvent, RecordedEvent } from '@bintrail/contracts';
+import { DuplicateEventId, InvalidAppend, WrongExpectedVersion } from '../errors';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventHandler,
+  EventStore,
+  ExpectedVersion,
+  ReadAllOptions,
+  ReadStreamOptions,
+  SubscribeOptions,
+  Subscription,
+} from '../port';
+import { streamWindow } from '../stream-slice';
+import { AppendSignal, pollingSubscription, type PollingOptions } from '../subscription';
+import { prepareAppend, sameJson } from '../validation';
+import type { SqlDatabase, SqlExecutor } from './database';
+import { migrate, quoteIdent } from './schema';
+
+export interface SqlEventStoreOptions extends PollingOptions {
+  /** PostgreSQL schema holding the store's tables (default `bintrail`). */
+  readonly schema?: string;
+  /** Written into metadata.source when the caller gives none. */
+  readonly source?: string;
+  readonly now?: () => Date;
+}
+
+interface EventRow {
+  global_position: string | number | bigint;
+  stream_id: string;
+  stream_position: string | number | bigint;
+  event_id: string;
+  type: string;
+  version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  occurred_at: Date | string;
+}
+
+interface AppendRow {
+  r_event_id: string | null;
+  r_stream_id: string | null;
+  r_stream_position: string | number | bigint | null;
+  r_global_position: string | number | bigint | null;
+  r_type: string | null;
+  r_data: unknown;
+  r_already_stored: boolean;
+  r_next_version: string | number | bigint;
+}
+
+const COLUMNS = 'global_position, stream_id, stream_position, event_id, type, version, data, metadata, occurred_at';
+
+/**
+ * The event store on PostgreSQL: a server through `pg`, or PGlite embedded in the process.
+ * One SQL function call (one round trip) per append; see schema.ts for how the global log stays gap-free.
+ */
+export class SqlEventStore implements EventStore {
+  private readonly s: string;
+  private readonly signal = new AppendSignal();
+
+  private constructor(
+    readonly db: SqlDatabase,
+    private readonly options: SqlEventStoreOptions,
+  ) {
+    this.s = quoteIdent(options.schema ?? 'bintrail');
+  }
+
+  /** Opens the store and brings its schema up to date. */
+  static async open(db: SqlDatabase, options: SqlEventStoreOptions = {}): Promise<SqlEventStore> {
+    await migrate(db, options.schema ?? 'bintrail');
+    return new SqlEventStore(db, options);
+  }
+
+  appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    return this.appendWith(this.db, streamId, events, options);
+  }
+
+  /**
+   * Appends inside a transaction the caller holds open (e.g. together with other writes that
+   * must commit atomically after it). The append must be the transaction's first write.
+   */
+  async appendWith(
+    executor: SqlExecutor,
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions = {},
+    attempt = 0,
+  ): Promise<AppendResult> {
+    const expected = options.expectedVersion ?? 'any';
+    const prepared = prepareAppend(streamId, events, expected, {
+      newId: randomUUID,
+      now: this.options.now ?? (() => new Date()),
+      source: this.options.source ?? 'event-store',
+    });
+    const payload = JSON.stringify(
+      prepared.map((e) => ({
+        eventId: e.eventId,
+        type: e.type,
+        category: e.category,
+        version: e.version,
+        occurredAt: e.occurredAt.toISOString(),
+        data: e.data,
+        metadata: e.metadata,
+      })),
+    );
+    const [kind, exact] = typeof expected === 'number' ? ['exact', expected] : [expected, null];
+
+    let rows: AppendRow[];
+    try {
+      ({ rows } = await executor.query<AppendRow>(`SELECT * FROM ${this.s}.append_to_stream($1, $2, $3, $4::jsonb)`, [
+        streamId,
+        kind,
+        exact,
+        payload,
+      ]));
+    } catch (error) {
+      const pgError = error as { code?: string; detail?: string; constraint?: string; message?: string };
+      if (pgError.code === 'BT409') throw new WrongExpectedVersion(streamId, expected, Number(pgError.detail));
+      if (pgError.code === 'BT400') throw new InvalidAppend('transaction', pgError.message ?? 'append must be the first write');
+      if (pgError.code === '23505') {
+        // A concurrent writer took the same stream positions (or stored the same event ids) first.
+        const ownTransaction = executor === this.db;
+        const retryable = expected === 'any' || /event_id/.test(pgError.constraint ?? pgError.message ?? '');
+        if (ownTransaction && retryable && attempt < 10) return this.appendWith(executor, streamId, events, options, attempt + 1);
+        // Inside a caller's transaction PGlite cannot answer on another connection until it ends.
+        const current = ownTransaction || this.db.kind === 'postgres' ? await this.streamVersion(streamId) : -1;
+        throw new WrongExpectedVersion(streamId, expected, current);
+      }
+      throw error;
+    }
+
+    const nextExpectedVersion = Number(rows[0]!.r_next_version);
+    if (rows[0]!.r_already_stored) {
+      checkRetry(streamId, prepared, rows);
+    } else {
+      this.signal.notify();
+    }
+    return {
+      alreadyStored: rows[0]!.r_already_stored,
+      nextExpectedVersion,
+      positions: rows.map((r) => ({
+        eventId: r.r_event_id!,
+        streamPosition: Number(r.r_stream_position),
+        globalPosition: Number(r.r_global_position),
+      })),
+    };
+  }
+
+  /** Runs `work` in one transaction; appends inside it become visible together at commit. */
+  withTransaction<T>(work: (tx: { appendToStream: EventStore['appendToStream'] }) => Promise<T>): Promise<T> {
+    return this.db.transaction((executor) =>
+      work({ appendToStream: (streamId, events, options) => this.appendWith(executor, streamId, events, options) }),
+    ).finally(() => this.signal.notify());
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const { lower, upper, backwards, limit } = streamWindow(options);
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.s}.events
+       WHERE stream_id = $1 AND stream_position BETWEEN $2 AND $3
+       ORDER BY stream_position ${backwards ? 'DESC' : 'ASC'} LIMIT $4`,
+      [streamId, lower, upper, Math.min(limit, 1_000_000_000)],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const params: unknown[] = [options.fromGlobalPosition ?? 1, Math.min(options.maxCount ?? 1_000_000_000, 1_000_000_000)];
+    let categoryFilter = '';
+    if (options.categories) {
+      params.push(options.categories);
+      categoryFilter = 'AND category = ANY($3::text[])';
+    }
+    // Only transactions older than every running one: nothing can still commit below what we return.
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.s}.events
+       WHERE global_position >= $1 AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) ${categoryFilter}
+       ORDER BY global_position LIMIT $2`,
+      params,
+    );
+    return rows.map(toRecorded);
+  }
+
+  subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription {
+    return pollingSubscription(
+      (checkpoint, maxCount, categories) => this.readAll({ fromGlobalPosition: checkpoint + 1, maxCount, ...(categories ? { categories } : {}) }),
+      this.signal,
+      { ...this.options, ...options },
+      handler,
+    );
+  }
+
+  /** Number of events in the stream (0 when it does not exist). */
+  async streamVersion(streamId: string): Promise<number> {
+    const { rows } = await this.db.query<{ v: string | number }>(
+      `SELECT coalesce(max(stream_position), 0) AS v FROM ${this.s}.events WHERE stream_id = $1`,
+      [streamId],
+    );
+    return Number(rows[0]!.v);
+  }
+
+  /** Highest global position stored (0 for an empty log). */
+  async headPosition(): Promise<number> {
+    const { rows } = await this.db.query<{ p: string | number }>(`SELECT coalesce(max(global_position), 0) AS p FROM ${this.s}.events`);
+    return Number(rows[0]!.p);
+  }
+
+  async close(): Promise<void> {
+    this.signal.notify();
+    await this.db.close();
+  }
+}
+
+function checkRetry(streamId: string, prepared: ReturnType<typeof prepareAppend>, rows: AppendRow[]): void {
+  const first = rows[0]!;
+  prepared.forEach((event, i) => {
+    const row = rows[i];
+    const fits =
+      row?.r_event_id != null &&
+      row.r_stream_id === streamId &&
+      Number(row.r_stream_position) === Number(first.r_stream_position) + i &&
+      row.r_type === event.type &&
+      sameJson(row.r_data, event.data);
+    if (!fits) {
+      throw new DuplicateEventId(event.eventId, 'already stored with different content or position; a retry must resend the same events');
+    }
+  });
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    type: row.type,
+    version: Number(row.version),
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    streamPosition: Number(row.stream_position),
+    globalPosition: Number(row.global_position),
+    occurredAt: row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at),
+    data: row.data,
+    metadata: row.metadata,
+  };
+}
+
+export type { ExpectedVersion };

@@ -1,0 +1,31 @@
+import { resolve } from 'node:path';
+
+export interface PlatformConfig {
+  readonly mode: 'embedded' | 'distributed';
+  /** Embedded mode: folder of the PGlite database. */
+  readonly dataDir: string;
+  /** Distributed mode: PostgreSQL server holding the event store. */
+  readonly databaseUrl: string | undefined;
+  readonly schema: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the environment once at boot; fails fast naming the variable that is wrong. */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): PlatformConfig {
+  const mode = env.BINTRAIL_MODE ?? 'embedded';
+  if (mode !== 'embedded' && mode !== 'distributed') {
+    throw new ConfigError(`BINTRAIL_MODE must be 'embedded' or 'distributed', got '${mode}'`);
+  }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (mode === 'distributed' && !databaseUrl) {
+    throw new ConfigError('DATABASE_URL is required when BINTRAIL_MODE=distributed (e.g. postgres://postgres@127.0.0.1:5432/bintrail)');
+  }
+  const schema = env.BINTRAIL_SCHEMA ?? 'bintrail';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError(`BINTRAIL_SCHEMA must be lower-case letters, digits and _, got '${schema}'`);
+  }
+  return { mode, dataDir: resolve(cwd, env.BINTRAIL_DATA_DIR ?? '.bintrail/data'), databaseUrl, schema };
+}
