@@ -32,7 +32,10 @@ const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.
 
 const SCRIPT_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(SCRIPT_DIR, '..', '..');
-const STATE_DIR = path.join(REPO_ROOT, 'tmp', 'kafka');
+// A second broker (e.g. one a test stops and restarts) gets its own state folder and port.
+const STATE_DIR = process.env.BINTRAIL_KAFKA_STATE_DIR
+  ? path.resolve(process.env.BINTRAIL_KAFKA_STATE_DIR)
+  : path.join(REPO_ROOT, 'tmp', 'kafka');
 const DATA_DIR = path.join(STATE_DIR, 'data');
 const LOG_DIR = path.join(STATE_DIR, 'logs');
 const CONFIG_DIR = path.join(STATE_DIR, 'config');
