@@ -3,5 +3,5 @@ export * from './errors';
 export { InMemoryEventStore } from './in-memory';
 export { SqlEventStore, type SqlEventStoreOptions } from './sql/sql-event-store';
 export { postgresDatabase, pgliteDatabase, type SqlDatabase, type SqlExecutor } from './sql/database';
-export { migrate, LATEST_SCHEMA_VERSION } from './sql/schema';
+export { migrate, runMigrations, lockKey, quoteIdent, LATEST_SCHEMA_VERSION, type ComponentMigration } from './sql/schema';
 export { openEmbeddedEventStore, openPostgresEventStore } from './open';

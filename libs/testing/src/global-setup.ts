@@ -1,8 +1,10 @@
+import { provisionKafka, type ProvisionedKafka } from './kafka';
 import { provisionPostgres, type ProvisionedPostgres } from './postgres';
+import { ensureDebianTools } from './tools';
 
 declare global {
   // Shared between Jest's global setup and teardown (same process).
-  var __bintrailInfra: { postgres?: ProvisionedPostgres } | undefined;
+  var __bintrailInfra: { postgres?: ProvisionedPostgres; kafka?: ProvisionedKafka } | undefined;
 }
 
 /**
@@ -12,8 +14,13 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   globalThis.__bintrailInfra ??= {};
   const infra = globalThis.__bintrailInfra;
-  if (!infra.postgres) {
-    infra.postgres = await provisionPostgres();
-    process.env.DATABASE_URL = infra.postgres.url;
-  }
+  if (!infra.postgres) ensureDebianTools();
+  const [postgres, kafka] = await Promise.all([
+    infra.postgres ?? provisionPostgres(),
+    infra.kafka ?? provisionKafka(),
+  ]);
+  infra.postgres = postgres;
+  infra.kafka = kafka;
+  process.env.DATABASE_URL = postgres.url;
+  process.env.KAFKA_BROKERS = kafka.brokers.join(',');
 }

@@ -2,5 +2,5 @@ export default async function globalTeardown(): Promise<void> {
   const infra = globalThis.__bintrailInfra;
   if (!infra) return;
   globalThis.__bintrailInfra = undefined;
-  await infra.postgres?.stop();
+  await Promise.all([infra.postgres?.stop(), infra.kafka?.stop()]);
 }

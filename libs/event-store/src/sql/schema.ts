@@ -121,25 +121,44 @@ const MIGRATIONS: readonly Migration[] = [
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-/** Brings the schema up to date. Safe to run twice, and from two processes at once (advisory lock). */
-export async function migrate(db: SqlDatabase, schema: string): Promise<number[]> {
+/** The event store's own schema, brought up to date at start. */
+export function migrate(db: SqlDatabase, schema: string): Promise<number[]> {
+  return runMigrations(db, schema, 'event-store', MIGRATIONS.map((m) => ({ ...m, sql: (s: string) => m.sql(s, { sequencer: lockKey(schema, 'sequencer') }) })));
+}
+
+export interface ComponentMigration {
+  readonly version: number;
+  readonly name: string;
+  /** SQL for the quoted schema name `s`. */
+  readonly sql: (s: string) => string;
+}
+
+/**
+ * Applies a component's versioned migrations in order (each component — event store, inbox,
+ * checkpoints, projections — numbers its own). Safe to run twice, and from two processes at once:
+ * everything happens in one transaction under an advisory lock on (schema, component).
+ */
+export async function runMigrations(db: SqlDatabase, schema: string, component: string, migrations: readonly ComponentMigration[]): Promise<number[]> {
   const s = quoteIdent(schema);
   return db.transaction(async (tx) => {
+    // One lock per schema: creating the schema and the bookkeeping table must not race either.
     await tx.query('SELECT pg_advisory_xact_lock($1)', [lockKey(schema, 'migrate').toString()]);
     await tx.exec(`
       CREATE SCHEMA IF NOT EXISTS ${s};
       CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
-        version integer PRIMARY KEY,
+        component text NOT NULL,
+        version integer NOT NULL,
         name text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
+        applied_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (component, version)
       );`);
-    const { rows } = await tx.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
+    const { rows } = await tx.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations WHERE component = $1`, [component]);
     const applied = new Set(rows.map((r) => Number(r.version)));
     const ran: number[] = [];
-    for (const migration of MIGRATIONS) {
+    for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
-      await tx.exec(migration.sql(s, { sequencer: lockKey(schema, 'sequencer') }));
-      await tx.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+      await tx.exec(migration.sql(s));
+      await tx.query(`INSERT INTO ${s}.schema_migrations (component, version, name) VALUES ($1, $2, $3)`, [component, migration.version, migration.name]);
       ran.push(migration.version);
     }
     return ran;

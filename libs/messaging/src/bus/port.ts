@@ -1,0 +1,57 @@
+/** A message as the bus carries it. The value is text (JSON for Bintrail events). */
+export interface OutgoingMessage {
+  readonly topic: string;
+  /** Messages with the same key go to the same partition and are delivered in order. */
+  readonly key: string;
+  readonly value: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface IncomingMessage extends OutgoingMessage {
+  readonly partition: number;
+  /** Offset within the partition, as a decimal string (Kafka offsets are 64-bit). */
+  readonly offset: string;
+}
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly replicationFactor?: number;
+}
+
+/** Throwing makes the bus deliver the same message again (at least once); later messages of its partition wait. */
+export type MessageHandler = (message: IncomingMessage) => Promise<void>;
+
+export interface ConsumeOptions {
+  /** Every group receives every message; members of one group share the partitions. */
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Where a group with no committed offset starts (default: the beginning). */
+  readonly fromBeginning?: boolean;
+  readonly handler: MessageHandler;
+}
+
+export interface RunningConsumer {
+  stop(): Promise<void>;
+}
+
+/** The bus port. Kafka (distributed) and in-process (embedded) adapters pass one contract suite. */
+export interface MessageBus {
+  /** Creates missing topics; existing ones are left as they are. */
+  createTopics(specs: readonly TopicSpec[]): Promise<void>;
+  /** Resolves once the broker has durably accepted every message. */
+  publish(messages: readonly OutgoingMessage[]): Promise<void>;
+  /** Resolves once the consumer has joined its group and will receive messages. */
+  consume(options: ConsumeOptions): Promise<RunningConsumer>;
+  close(): Promise<void>;
+}
+
+/** Partition for a key: stable, so one key (one stream) always lands on one partition. */
+export function partitionForKey(key: string, partitions: number): number {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  return (h >>> 0) % partitions;
+}

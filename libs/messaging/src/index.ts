@@ -1,0 +1,11 @@
+export * from './bus/port';
+export { InProcessBus } from './bus/in-process';
+export { KafkaBus, type KafkaBusOptions } from './bus/kafka';
+export { encodeEvent, EventDecoder, InvalidMessage, type DataSchemas } from './wire';
+export { Relay, type RelayOptions, type RelayStatus } from './relay/relay';
+export { SqlCheckpointStore, InMemoryCheckpointStore, type CheckpointStore } from './relay/checkpoints';
+export { PostgresLeaderLock, ProcessLeaderLock, type LeaderLock } from './relay/leader-lock';
+export { Inbox } from './consumer/inbox';
+export { startEventConsumer, type EventConsumerOptions, type HandlerContext } from './consumer/event-consumer';
+export { platformTopics, ensurePlatformTopics, type TopicLayout } from './topics';
+export { replayDeadLetters, type ReplayOptions } from './dlq-replay';

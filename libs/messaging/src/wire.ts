@@ -1,0 +1,63 @@
+import { EVENT_ENVELOPE_SCHEMA, EVENT_HEADERS, categoryOfType, eventTopic, type RecordedEvent } from '@bintrail/contracts';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { IncomingMessage, OutgoingMessage } from './bus/port';
+
+/** A relayed event on the wire: key = stream id, JSON envelope as value, the main fields as headers too. */
+export function encodeEvent(event: RecordedEvent, topicPrefix?: string): OutgoingMessage {
+  const headers: Record<string, string> = {
+    [EVENT_HEADERS.eventId]: event.eventId,
+    [EVENT_HEADERS.type]: event.type,
+    [EVENT_HEADERS.version]: String(event.version),
+    [EVENT_HEADERS.streamId]: event.streamId,
+    [EVENT_HEADERS.globalPosition]: String(event.globalPosition),
+    [EVENT_HEADERS.correlationId]: event.metadata.correlationId,
+  };
+  if (event.metadata.causationId) headers[EVENT_HEADERS.causationId] = event.metadata.causationId;
+  return {
+    topic: eventTopic(categoryOfType(event.type) ?? 'unknown', topicPrefix),
+    key: event.streamId,
+    value: JSON.stringify({ ...event, occurredAt: event.occurredAt.toISOString() }),
+    headers,
+  };
+}
+
+/** Why an inbound message was refused before reaching a handler. */
+export class InvalidMessage extends Error {
+  override readonly name = 'InvalidMessage';
+}
+
+/** Validates data payloads by `type@version`; types with no registered schema are checked by envelope only. */
+export type DataSchemas = Readonly<Record<string, object>>;
+
+export class EventDecoder {
+  private readonly ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
+  private readonly envelope = this.ajv.compile(EVENT_ENVELOPE_SCHEMA);
+  private readonly dataValidators = new Map<string, ReturnType<Ajv2020['compile']>>();
+
+  constructor(dataSchemas: DataSchemas = {}) {
+    for (const [key, schema] of Object.entries(dataSchemas)) this.dataValidators.set(key, this.ajv.compile(schema));
+  }
+
+  /** Parses and validates a message; throws InvalidMessage saying what is wrong. */
+  decode(message: IncomingMessage): RecordedEvent {
+    let body: unknown;
+    try {
+      body = JSON.parse(message.value);
+    } catch (error) {
+      throw new InvalidMessage(`value is not JSON: ${(error as Error).message}`);
+    }
+    if (!this.envelope(body)) {
+      throw new InvalidMessage(`envelope does not match the event contract: ${this.ajv.errorsText(this.envelope.errors)}`);
+    }
+    const envelope = body as unknown as Omit<RecordedEvent, 'occurredAt'> & { occurredAt: string };
+    const validateData = this.dataValidators.get(`${envelope.type}@${envelope.version}`);
+    if (validateData && !validateData(envelope.data)) {
+      throw new InvalidMessage(`data of ${envelope.type} v${envelope.version} is invalid: ${this.ajv.errorsText(validateData.errors, { dataVar: 'data' })}`);
+    }
+    if (message.key && message.key !== envelope.streamId) {
+      throw new InvalidMessage(`message key '${message.key}' is not the event's streamId '${envelope.streamId}'`);
+    }
+    return { ...envelope, occurredAt: new Date(envelope.occurredAt) };
+  }
+}
