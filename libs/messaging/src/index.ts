@@ -9,3 +9,4 @@ export { Inbox } from './consumer/inbox';
 export { startEventConsumer, type EventConsumerOptions, type HandlerContext } from './consumer/event-consumer';
 export { platformTopics, ensurePlatformTopics, type TopicLayout } from './topics';
 export { replayDeadLetters, type ReplayOptions } from './dlq-replay';
+export { BusTransport, type BusTransportOptions } from './nest/bus-transport';
