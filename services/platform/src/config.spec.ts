@@ -7,12 +7,19 @@ describe('platform configuration', () => {
       dataDir: '/srv/app/.bintrail/data',
       databaseUrl: undefined,
       schema: 'bintrail',
+      kafkaBrokers: [],
+      topicPartitions: 6,
     });
   });
 
   it('names the missing variable when the distributed mode has no database', () => {
     expect(() => loadConfig({ BINTRAIL_MODE: 'distributed' }, '/')).toThrow(ConfigError);
     expect(() => loadConfig({ BINTRAIL_MODE: 'distributed' }, '/')).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ BINTRAIL_MODE: 'distributed', DATABASE_URL: 'postgres://db/x' }, '/')).toThrow(/KAFKA_BROKERS/);
+    expect(loadConfig({ BINTRAIL_MODE: 'distributed', DATABASE_URL: 'postgres://db/x', KAFKA_BROKERS: 'k1:9092, k2:9092' }, '/').kafkaBrokers).toEqual([
+      'k1:9092',
+      'k2:9092',
+    ]);
   });
 
   it('refuses an unknown mode and an unsafe schema name', () => {

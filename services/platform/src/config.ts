@@ -7,6 +7,9 @@ export interface PlatformConfig {
   /** Distributed mode: PostgreSQL server holding the event store. */
   readonly databaseUrl: string | undefined;
   readonly schema: string;
+  /** Distributed mode: Kafka bootstrap brokers. */
+  readonly kafkaBrokers: readonly string[];
+  readonly topicPartitions: number;
 }
 
 export class ConfigError extends Error {
@@ -27,5 +30,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): PlatformConfig 
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new ConfigError(`BINTRAIL_SCHEMA must be lower-case letters, digits and _, got '${schema}'`);
   }
-  return { mode, dataDir: resolve(cwd, env.BINTRAIL_DATA_DIR ?? '.bintrail/data'), databaseUrl, schema };
+  const kafkaBrokers = (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  if (mode === 'distributed' && kafkaBrokers.length === 0) {
+    throw new ConfigError('KAFKA_BROKERS is required when BINTRAIL_MODE=distributed (e.g. 127.0.0.1:9092)');
+  }
+  const topicPartitions = Number(env.TOPIC_PARTITIONS ?? 6);
+  if (!Number.isInteger(topicPartitions) || topicPartitions < 1) {
+    throw new ConfigError(`TOPIC_PARTITIONS must be a positive integer, got '${env.TOPIC_PARTITIONS}'`);
+  }
+  return { mode, dataDir: resolve(cwd, env.BINTRAIL_DATA_DIR ?? '.bintrail/data'), databaseUrl, schema, kafkaBrokers, topicPartitions };
 }
