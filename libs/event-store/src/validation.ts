@@ -73,7 +73,10 @@ export function prepareAppend(
       category: event.type.slice(0, event.type.indexOf('.')),
       version,
       occurredAt,
-      data: JSON.parse(dataJson) as unknown,
+      // A fresh copy on each read, so the caller's later mutations never reach the store.
+      get data(): unknown {
+        return JSON.parse(dataJson) as unknown;
+      },
       metadata: { ...(event.metadata ?? {}), ...metadata },
       dataJson,
     };

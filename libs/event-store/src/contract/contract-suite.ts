@@ -151,6 +151,19 @@ export function describeEventStoreContract(adapterName: string, target: Contract
         expect(await store.readAll({ categories: [category] })).toHaveLength(1);
       });
 
+      it('refuses an append mixing a new event with an already stored one, writing nothing', async () => {
+        const category = freshCategory();
+        const stored = randomUUID();
+        await store.appendToStream(`${category}-A`, [{ type: `${category}.StockReceived`, eventId: stored, data: { quantity: 1 } }]);
+        const mixed = [
+          { type: `${category}.StockReceived`, eventId: randomUUID(), data: { quantity: 5 } },
+          { type: `${category}.StockReceived`, eventId: stored, data: { quantity: 1 } },
+        ];
+        await expect(store.appendToStream(`${category}-A`, mixed)).rejects.toBeInstanceOf(DuplicateEventId);
+        await expect(store.appendToStream(`${category}-B`, mixed)).rejects.toBeInstanceOf(DuplicateEventId);
+        expect(await store.readAll({ categories: [category] })).toHaveLength(1);
+      });
+
       it.each([
         ['an empty stream id', '', [{ type: 'warehouse.StockReceived', data: {} }], 'streamId'],
         ['no events', 'warehouse-X', [], 'events'],

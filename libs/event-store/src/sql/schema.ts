@@ -21,6 +21,73 @@ interface Migration {
   readonly sql: (s: string, keys: { sequencer: bigint }) => string;
 }
 
+const RETRY_CHECK_V1 = "e.event_id IN (SELECT (x->>'eventId')::uuid FROM jsonb_array_elements(p_events) x)";
+const RETRY_CHECK_V2 = "e.event_id = (p_events->0->>'eventId')::uuid";
+
+/** The append function: one round trip per append (see the comment on MIGRATIONS for the ordering rule). */
+function appendFunction(s: string, sequencer: bigint, create: 'CREATE' | 'CREATE OR REPLACE', retryCheck: string): string {
+  return `
+      ${create} FUNCTION ${s}.append_to_stream(p_stream_id text, p_expected text, p_expected_version bigint, p_events jsonb)
+      RETURNS TABLE (r_event_id uuid, r_stream_id text, r_stream_position bigint, r_global_position bigint,
+                     r_type text, r_data jsonb, r_already_stored boolean, r_next_version bigint)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_count integer := jsonb_array_length(p_events);
+        v_current bigint;
+        v_tx xid8;
+        v_first bigint;
+      BEGIN
+        -- A retried append: hand back what is stored; the caller checks that it is the same content.
+        IF EXISTS (SELECT 1 FROM ${s}.events e WHERE ${retryCheck}) THEN
+          RETURN QUERY
+            SELECT e.event_id, e.stream_id, e.stream_position, e.global_position, e.type, e.data, true,
+                   (SELECT coalesce(max(c.stream_position), 0) FROM ${s}.events c WHERE c.stream_id = p_stream_id)
+            FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
+            LEFT JOIN ${s}.events e ON e.event_id = (x.ev->>'eventId')::uuid
+            ORDER BY x.ord;
+          RETURN;
+        END IF;
+
+        SELECT coalesce(max(e.stream_position), 0) INTO v_current FROM ${s}.events e WHERE e.stream_id = p_stream_id;
+        IF NOT (p_expected = 'any'
+                OR (p_expected = 'no-stream' AND v_current = 0)
+                OR (p_expected = 'stream-exists' AND v_current > 0)
+                OR (p_expected = 'exact' AND v_current = p_expected_version)) THEN
+          RAISE EXCEPTION 'wrong expected version' USING ERRCODE = 'BT409', DETAIL = v_current::text;
+        END IF;
+
+        IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+          RAISE EXCEPTION 'append_to_stream must be the first write of its transaction (global order depends on it)'
+            USING ERRCODE = 'BT400';
+        END IF;
+
+        BEGIN
+          PERFORM pg_advisory_lock(${sequencer});
+          v_tx := pg_current_xact_id();
+          v_first := nextval('${s}.global_position_seq');
+          IF v_count > 1 THEN
+            PERFORM setval('${s}.global_position_seq', v_first + v_count - 1);
+          END IF;
+          PERFORM pg_advisory_unlock(${sequencer});
+        EXCEPTION WHEN OTHERS THEN
+          PERFORM pg_advisory_unlock(${sequencer});
+          RAISE;
+        END;
+
+        RETURN QUERY
+          INSERT INTO ${s}.events AS e (global_position, tx_id, stream_id, stream_position, event_id, type, category,
+                                        version, data, metadata, occurred_at)
+          SELECT v_first + x.ord - 1, v_tx, p_stream_id, v_current + x.ord, (x.ev->>'eventId')::uuid, x.ev->>'type',
+                 x.ev->>'category', (x.ev->>'version')::integer, x.ev->'data', x.ev->'metadata',
+                 (x.ev->>'occurredAt')::timestamptz
+          FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
+          RETURNING e.event_id, e.stream_id, e.stream_position, e.global_position, NULL::text, NULL::jsonb, false,
+                    v_current + v_count;
+      END
+      $fn$;
+`;
+}
+
 /**
  * Versioned migrations, applied in order at start. Never edit one that has shipped: add the next.
  *
@@ -56,66 +123,16 @@ const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX events_category_position_idx ON ${s}.events (category, global_position);
 
-      CREATE FUNCTION ${s}.append_to_stream(p_stream_id text, p_expected text, p_expected_version bigint, p_events jsonb)
-      RETURNS TABLE (r_event_id uuid, r_stream_id text, r_stream_position bigint, r_global_position bigint,
-                     r_type text, r_data jsonb, r_already_stored boolean, r_next_version bigint)
-      LANGUAGE plpgsql AS $fn$
-      DECLARE
-        v_count integer := jsonb_array_length(p_events);
-        v_current bigint;
-        v_tx xid8;
-        v_first bigint;
-      BEGIN
-        -- A retried append: hand back what is stored; the caller checks that it is the same content.
-        IF EXISTS (SELECT 1 FROM ${s}.events e
-                   WHERE e.event_id IN (SELECT (x->>'eventId')::uuid FROM jsonb_array_elements(p_events) x)) THEN
-          RETURN QUERY
-            SELECT e.event_id, e.stream_id, e.stream_position, e.global_position, e.type, e.data, true,
-                   (SELECT coalesce(max(c.stream_position), 0) FROM ${s}.events c WHERE c.stream_id = p_stream_id)
-            FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
-            LEFT JOIN ${s}.events e ON e.event_id = (x.ev->>'eventId')::uuid
-            ORDER BY x.ord;
-          RETURN;
-        END IF;
-
-        SELECT coalesce(max(e.stream_position), 0) INTO v_current FROM ${s}.events e WHERE e.stream_id = p_stream_id;
-        IF NOT (p_expected = 'any'
-                OR (p_expected = 'no-stream' AND v_current = 0)
-                OR (p_expected = 'stream-exists' AND v_current > 0)
-                OR (p_expected = 'exact' AND v_current = p_expected_version)) THEN
-          RAISE EXCEPTION 'wrong expected version' USING ERRCODE = 'BT409', DETAIL = v_current::text;
-        END IF;
-
-        IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
-          RAISE EXCEPTION 'append_to_stream must be the first write of its transaction (global order depends on it)'
-            USING ERRCODE = 'BT400';
-        END IF;
-
-        BEGIN
-          PERFORM pg_advisory_lock(${keys.sequencer});
-          v_tx := pg_current_xact_id();
-          v_first := nextval('${s}.global_position_seq');
-          IF v_count > 1 THEN
-            PERFORM setval('${s}.global_position_seq', v_first + v_count - 1);
-          END IF;
-          PERFORM pg_advisory_unlock(${keys.sequencer});
-        EXCEPTION WHEN OTHERS THEN
-          PERFORM pg_advisory_unlock(${keys.sequencer});
-          RAISE;
-        END;
-
-        RETURN QUERY
-          INSERT INTO ${s}.events AS e (global_position, tx_id, stream_id, stream_position, event_id, type, category,
-                                        version, data, metadata, occurred_at)
-          SELECT v_first + x.ord - 1, v_tx, p_stream_id, v_current + x.ord, (x.ev->>'eventId')::uuid, x.ev->>'type',
-                 x.ev->>'category', (x.ev->>'version')::integer, x.ev->'data', x.ev->'metadata',
-                 (x.ev->>'occurredAt')::timestamptz
-          FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
-          RETURNING e.event_id, e.stream_id, e.stream_position, e.global_position, NULL::text, NULL::jsonb, false,
-                    v_current + v_count;
-      END
-      $fn$;
+      ${appendFunction(s, keys.sequencer, 'CREATE', RETRY_CHECK_V1)}
     `,
+  },
+  {
+    version: 2,
+    name: 'retry check looks up the first event id only',
+    // v1's IN (SELECT … jsonb_array_elements) could get a cached sequential-scan plan per connection,
+    // making every append read the whole table. A retry resends the same events, so the first id decides;
+    // a later id stored elsewhere still fails on events_event_id_uq and is reported by the caller.
+    sql: (s, keys) => appendFunction(s, keys.sequencer, 'CREATE OR REPLACE', RETRY_CHECK_V2),
   },
 ];
 

@@ -14,7 +14,7 @@ import type {
 } from '../port';
 import { streamWindow } from '../stream-slice';
 import { AppendSignal, pollingSubscription, type PollingOptions } from '../subscription';
-import { prepareAppend, sameJson } from '../validation';
+import { prepareAppend, sameJson, type PreparedEvent } from '../validation';
 import type { SqlDatabase, SqlExecutor } from './database';
 import { migrate, quoteIdent } from './schema';
 
@@ -93,17 +93,14 @@ export class SqlEventStore implements EventStore {
       now: this.options.now ?? (() => new Date()),
       source: this.options.source ?? 'event-store',
     });
-    const payload = JSON.stringify(
-      prepared.map((e) => ({
-        eventId: e.eventId,
-        type: e.type,
-        category: e.category,
-        version: e.version,
-        occurredAt: e.occurredAt.toISOString(),
-        data: e.data,
-        metadata: e.metadata,
-      })),
-    );
+    // The data is serialised once, by prepareAppend; the payload embeds that text as is.
+    const payload = `[${prepared
+      .map(
+        (e) =>
+          `{"eventId":"${e.eventId}","type":${JSON.stringify(e.type)},"category":${JSON.stringify(e.category)},` +
+          `"version":${e.version},"occurredAt":"${e.occurredAt.toISOString()}","metadata":${JSON.stringify(e.metadata)},"data":${e.dataJson}}`,
+      )
+      .join(',')}]`;
     const [kind, exact] = typeof expected === 'number' ? ['exact', expected] : [expected, null];
 
     let rows: AppendRow[];
@@ -118,11 +115,14 @@ export class SqlEventStore implements EventStore {
       const pgError = error as { code?: string; detail?: string; constraint?: string; message?: string };
       if (pgError.code === 'BT409') throw new WrongExpectedVersion(streamId, expected, Number(pgError.detail));
       if (pgError.code === 'BT400') throw new InvalidAppend('transaction', pgError.message ?? 'append must be the first write');
+      if (pgError.code === '23505' && /event_id/.test(pgError.constraint ?? pgError.message ?? '')) {
+        // Some event id is stored already (the function's retry check looks at the first id only).
+        return this.resolveStoredIds(streamId, prepared);
+      }
       if (pgError.code === '23505') {
-        // A concurrent writer took the same stream positions (or stored the same event ids) first.
+        // A concurrent writer took the same stream positions first.
         const ownTransaction = executor === this.db;
-        const retryable = expected === 'any' || /event_id/.test(pgError.constraint ?? pgError.message ?? '');
-        if (ownTransaction && retryable && attempt < 10) return this.appendWith(executor, streamId, events, options, attempt + 1);
+        if (ownTransaction && expected === 'any' && attempt < 10) return this.appendWith(executor, streamId, events, options, attempt + 1);
         // Inside a caller's transaction PGlite cannot answer on another connection until it ends.
         const current = ownTransaction || this.db.kind === 'postgres' ? await this.streamVersion(streamId) : -1;
         throw new WrongExpectedVersion(streamId, expected, current);
@@ -144,6 +144,25 @@ export class SqlEventStore implements EventStore {
         streamPosition: Number(r.r_stream_position),
         globalPosition: Number(r.r_global_position),
       })),
+    };
+  }
+
+  /** An append collided with stored event ids: a whole retry (possibly concurrent) is a no-op, anything else is refused. */
+  private async resolveStoredIds(streamId: string, prepared: PreparedEvent[]): Promise<AppendResult> {
+    const { rows } = await this.db.query<AppendRow>(
+      `SELECT e.event_id AS r_event_id, e.stream_id AS r_stream_id, e.stream_position AS r_stream_position,
+              e.global_position AS r_global_position, e.type AS r_type, e.data AS r_data, true AS r_already_stored,
+              (SELECT coalesce(max(c.stream_position), 0) FROM ${this.s}.events c WHERE c.stream_id = $1) AS r_next_version
+       FROM unnest($2::uuid[]) WITH ORDINALITY AS x(id, ord)
+       LEFT JOIN ${this.s}.events e ON e.event_id = x.id
+       ORDER BY x.ord`,
+      [streamId, prepared.map((e) => e.eventId)],
+    );
+    checkRetry(streamId, prepared, rows);
+    return {
+      alreadyStored: true,
+      nextExpectedVersion: Number(rows[0]!.r_next_version),
+      positions: rows.map((r) => ({ eventId: r.r_event_id!, streamPosition: Number(r.r_stream_position), globalPosition: Number(r.r_global_position) })),
     };
   }
 
@@ -212,7 +231,11 @@ export class SqlEventStore implements EventStore {
   }
 }
 
-function checkRetry(streamId: string, prepared: ReturnType<typeof prepareAppend>, rows: AppendRow[]): void {
+function checkRetry(streamId: string, prepared: readonly PreparedEvent[], rows: AppendRow[]): void {
+  const stored = rows.find((r) => r.r_event_id != null);
+  if (rows.some((r) => r.r_event_id == null) && stored) {
+    throw new DuplicateEventId(stored.r_event_id!, 'is stored already, but this append also carries new events; a retry must resend the same events');
+  }
   const first = rows[0]!;
   prepared.forEach((event, i) => {
     const row = rows[i];
