@@ -88,7 +88,7 @@ export class Relay {
     while (!this.stopping && this.lock.held) {
       const batch = await this.store.readAll({ fromGlobalPosition: this.state.checkpoint + 1, maxCount: batchSize });
       if (batch.length === 0) {
-        await this.sleep(this.options.idlePollMs ?? 10);
+        await this.sleep(this.options.idlePollMs ?? 5);
         continue;
       }
       await this.bus.publish(batch.map((event) => encodeEvent(event, this.options.topicPrefix)));
