@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent, RecordedEvent } from '@bintrail/contracts';
-import { DuplicateEventId, WrongExpectedVersion } from './errors';
+import { WrongExpectedVersion } from './errors';
 import type {
   AppendOptions,
   AppendResult,
@@ -12,7 +12,7 @@ import type {
   Subscription,
 } from './port';
 import { AppendSignal, pollingSubscription } from './subscription';
-import { checkExpectedVersion, prepareAppend, sameJson } from './validation';
+import { checkExpectedVersion, prepareAppend, retriedPositions } from './validation';
 import { sliceStream } from './stream-slice';
 
 /** For unit tests and the embedded mode's fastest form. Same contract as the SQL adapters. */
@@ -35,25 +35,7 @@ export class InMemoryEventStore implements EventStore {
 
     const known = prepared.map((event) => this.byId.get(event.eventId));
     if (known.some((event) => event !== undefined)) {
-      const first = known[0];
-      prepared.forEach((event, i) => {
-        const stored = known[i];
-        const fits =
-          stored !== undefined &&
-          first !== undefined &&
-          stored.streamId === streamId &&
-          stored.streamPosition === first.streamPosition + i &&
-          stored.type === event.type &&
-          sameJson(stored.data, event.data);
-        if (!fits) {
-          throw new DuplicateEventId(event.eventId, 'already stored with different content or position; a retry must resend the same events');
-        }
-      });
-      return {
-        alreadyStored: true,
-        nextExpectedVersion: stream.length,
-        positions: known.map((e) => ({ eventId: e!.eventId, streamPosition: e!.streamPosition, globalPosition: e!.globalPosition })),
-      };
+      return { alreadyStored: true, nextExpectedVersion: stream.length, positions: retriedPositions(streamId, prepared, known) };
     }
 
     if (!checkExpectedVersion(expected, stream.length)) throw new WrongExpectedVersion(streamId, expected, stream.length);

@@ -1,6 +1,6 @@
 import { isValidEventType, type EventMetadata, type NewEvent } from '@bintrail/contracts';
-import { InvalidAppend } from './errors';
-import type { ExpectedVersion } from './port';
+import { DuplicateEventId, InvalidAppend } from './errors';
+import type { AppendedPosition, ExpectedVersion } from './port';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -118,4 +118,41 @@ export function checkExpectedVersion(expected: ExpectedVersion, actual: number):
   if (expected === 'no-stream') return actual === 0;
   if (expected === 'stream-exists') return actual > 0;
   return expected === actual;
+}
+
+/** What an adapter found stored under the ids of an append (undefined where an id is new). */
+export interface StoredCopy {
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly streamPosition: number;
+  readonly globalPosition: number;
+  readonly type: string;
+  readonly data: unknown;
+}
+
+/**
+ * The idempotent-append rule every adapter applies: a retry resends the same events, and they are
+ * stored in this stream at consecutive positions; then their original positions are the answer.
+ * Anything else reusing a stored id is refused with DuplicateEventId.
+ */
+export function retriedPositions(streamId: string, prepared: readonly PreparedEvent[], stored: readonly (StoredCopy | undefined)[]): AppendedPosition[] {
+  const someStored = stored.find((e) => e !== undefined);
+  if (someStored && stored.some((e) => e === undefined)) {
+    throw new DuplicateEventId(someStored.eventId, 'is stored already, but this append also carries new events; a retry must resend the same events');
+  }
+  const first = stored[0];
+  return prepared.map((event, i) => {
+    const copy = stored[i];
+    const fits =
+      copy !== undefined &&
+      first !== undefined &&
+      copy.streamId === streamId &&
+      copy.streamPosition === first.streamPosition + i &&
+      copy.type === event.type &&
+      sameJson(copy.data, event.data);
+    if (!fits) {
+      throw new DuplicateEventId(event.eventId, 'already stored with different content or position; a retry must resend the same events');
+    }
+    return { eventId: copy.eventId, streamPosition: copy.streamPosition, globalPosition: copy.globalPosition };
+  });
 }

@@ -28,7 +28,7 @@ import type {
 } from '../port';
 import { streamWindow } from '../stream-slice';
 import { AppendSignal, pollingSubscription, type PollingOptions } from '../subscription';
-import { prepareAppend, sameJson, type PreparedEvent } from '../validation';
+import { prepareAppend, retriedPositions } from '../validation';
 import { categoryOf, isSystemEvent, toEventData, toRecorded, toStreamState, versionOf } from './kurrentdb-mapping';
 
 export interface KurrentDbEventStoreOptions extends PollingOptions {
@@ -90,7 +90,7 @@ export class KurrentDbEventStore implements EventStore {
     const byId = new Map(stream.map((e) => [e.eventId, e]));
     const known = prepared.map((e) => byId.get(e.eventId));
     if (known.some((e) => e !== undefined)) {
-      return { alreadyStored: true, nextExpectedVersion: stream.at(-1)?.streamPosition ?? 0, positions: retriedPositions(prepared, known) };
+      return { alreadyStored: true, nextExpectedVersion: stream.at(-1)?.streamPosition ?? 0, positions: retriedPositions(streamId, prepared, known) };
     }
     if (this.options.crossStreamIdCheck !== false) {
       const elsewhere = await this.findInOtherStreams(streamId, new Set(prepared.map((e) => e.eventId)));
@@ -265,24 +265,6 @@ export class KurrentDbEventStore implements EventStore {
     }
     return undefined;
   }
-}
-
-/** A retry must resend the same events, stored in this stream at consecutive positions. */
-function retriedPositions(prepared: readonly PreparedEvent[], known: readonly (RecordedEvent | undefined)[]) {
-  const start = known[0];
-  return prepared.map((event, i) => {
-    const stored = known[i];
-    const fits =
-      stored !== undefined &&
-      start !== undefined &&
-      stored.streamPosition === start.streamPosition + i &&
-      stored.type === event.type &&
-      sameJson(stored.data, event.data);
-    if (!fits) {
-      throw new DuplicateEventId(event.eventId, 'already stored with different content or position; a retry must resend the same events');
-    }
-    return { eventId: stored.eventId, streamPosition: stored.streamPosition, globalPosition: stored.globalPosition };
-  });
 }
 
 function readPosition(globalPosition: number): ReadPosition {

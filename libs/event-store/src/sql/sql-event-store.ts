@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventMetadata, NewEvent, RecordedEvent } from '@bintrail/contracts';
-import { DuplicateEventId, InvalidAppend, WrongExpectedVersion } from '../errors';
+import { InvalidAppend, WrongExpectedVersion } from '../errors';
 import type {
   AppendOptions,
   AppendResult,
@@ -14,7 +14,7 @@ import type {
 } from '../port';
 import { streamWindow } from '../stream-slice';
 import { AppendSignal, pollingSubscription, type PollingOptions } from '../subscription';
-import { prepareAppend, sameJson, type PreparedEvent } from '../validation';
+import { prepareAppend, retriedPositions, type PreparedEvent, type StoredCopy } from '../validation';
 import type { SqlDatabase, SqlExecutor } from './database';
 import { migrate, quoteIdent } from './schema';
 
@@ -132,12 +132,11 @@ export class SqlEventStore implements EventStore {
 
     const nextExpectedVersion = Number(rows[0]!.r_next_version);
     if (rows[0]!.r_already_stored) {
-      checkRetry(streamId, prepared, rows);
-    } else {
-      this.signal.notify();
+      return { alreadyStored: true, nextExpectedVersion, positions: retriedPositions(streamId, prepared, storedCopies(rows)) };
     }
+    this.signal.notify();
     return {
-      alreadyStored: rows[0]!.r_already_stored,
+      alreadyStored: false,
       nextExpectedVersion,
       positions: rows.map((r) => ({
         eventId: r.r_event_id!,
@@ -158,11 +157,10 @@ export class SqlEventStore implements EventStore {
        ORDER BY x.ord`,
       [streamId, prepared.map((e) => e.eventId)],
     );
-    checkRetry(streamId, prepared, rows);
     return {
       alreadyStored: true,
       nextExpectedVersion: Number(rows[0]!.r_next_version),
-      positions: rows.map((r) => ({ eventId: r.r_event_id!, streamPosition: Number(r.r_stream_position), globalPosition: Number(r.r_global_position) })),
+      positions: retriedPositions(streamId, prepared, storedCopies(rows)),
     };
   }
 
@@ -231,24 +229,20 @@ export class SqlEventStore implements EventStore {
   }
 }
 
-function checkRetry(streamId: string, prepared: readonly PreparedEvent[], rows: AppendRow[]): void {
-  const stored = rows.find((r) => r.r_event_id != null);
-  if (rows.some((r) => r.r_event_id == null) && stored) {
-    throw new DuplicateEventId(stored.r_event_id!, 'is stored already, but this append also carries new events; a retry must resend the same events');
-  }
-  const first = rows[0]!;
-  prepared.forEach((event, i) => {
-    const row = rows[i];
-    const fits =
-      row?.r_event_id != null &&
-      row.r_stream_id === streamId &&
-      Number(row.r_stream_position) === Number(first.r_stream_position) + i &&
-      row.r_type === event.type &&
-      sameJson(row.r_data, event.data);
-    if (!fits) {
-      throw new DuplicateEventId(event.eventId, 'already stored with different content or position; a retry must resend the same events');
-    }
-  });
+/** The rows of the append function's retry answer (or of resolveStoredIds), as stored copies. */
+function storedCopies(rows: readonly AppendRow[]): (StoredCopy | undefined)[] {
+  return rows.map((r) =>
+    r.r_event_id == null
+      ? undefined
+      : {
+          eventId: r.r_event_id,
+          streamId: r.r_stream_id!,
+          streamPosition: Number(r.r_stream_position),
+          globalPosition: Number(r.r_global_position),
+          type: r.r_type!,
+          data: r.r_data,
+        },
+  );
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
