@@ -62,6 +62,21 @@ export interface Subscription {
   readonly checkpoint: number;
 }
 
+/**
+ * An event already in its wire form: the whole envelope as JSON text (what `JSON.stringify` of the
+ * RecordedEvent gives, `occurredAt` as an ISO string), with the fields a publisher puts in headers.
+ */
+export interface SerializedEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly version: number;
+  readonly streamId: string;
+  readonly globalPosition: number;
+  readonly correlationId: string;
+  readonly causationId: string | null;
+  readonly json: string;
+}
+
 /** The source of truth. Every adapter passes the same contract suite (`@bintrail/event-store/testing`). */
 export interface EventStore {
   appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
@@ -71,6 +86,11 @@ export interface EventStore {
    * position could still appear (a concurrent transaction not yet committed).
    */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * Optional fast path for publishers (the relay): `readAll`'s events already serialised by the
+   * store, sparing a parse and a stringify per event. Same order and visibility rule as `readAll`.
+   */
+  readAllSerialized?(options?: ReadAllOptions): Promise<SerializedEvent[]>;
   /** Catch-up subscription: reads from the checkpoint, then follows live appends. */
   subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription;
   close(): Promise<void>;

@@ -1,25 +1,39 @@
 import { EVENT_ENVELOPE_SCHEMA, EVENT_HEADERS, categoryOfType, eventTopic, type RecordedEvent } from '@bintrail/contracts';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import type { SerializedEvent } from '@bintrail/event-store';
 import type { IncomingMessage, OutgoingMessage } from './bus/port';
 
 /** A relayed event on the wire: key = stream id, JSON envelope as value, the main fields as headers too. */
 export function encodeEvent(event: RecordedEvent, topicPrefix?: string): OutgoingMessage {
+  return encodeSerialized(serializeEvent(event), topicPrefix);
+}
+
+export function serializeEvent(event: RecordedEvent): SerializedEvent {
+  return {
+    eventId: event.eventId,
+    type: event.type,
+    version: event.version,
+    streamId: event.streamId,
+    globalPosition: event.globalPosition,
+    correlationId: event.metadata.correlationId,
+    causationId: event.metadata.causationId,
+    json: JSON.stringify({ ...event, occurredAt: event.occurredAt.toISOString() }),
+  };
+}
+
+/** The message for an event the store serialised already (the relay's fast path). */
+export function encodeSerialized(event: SerializedEvent, topicPrefix?: string): OutgoingMessage {
   const headers: Record<string, string> = {
     [EVENT_HEADERS.eventId]: event.eventId,
     [EVENT_HEADERS.type]: event.type,
     [EVENT_HEADERS.version]: String(event.version),
     [EVENT_HEADERS.streamId]: event.streamId,
     [EVENT_HEADERS.globalPosition]: String(event.globalPosition),
-    [EVENT_HEADERS.correlationId]: event.metadata.correlationId,
+    [EVENT_HEADERS.correlationId]: event.correlationId,
   };
-  if (event.metadata.causationId) headers[EVENT_HEADERS.causationId] = event.metadata.causationId;
-  return {
-    topic: eventTopic(categoryOfType(event.type) ?? 'unknown', topicPrefix),
-    key: event.streamId,
-    value: JSON.stringify({ ...event, occurredAt: event.occurredAt.toISOString() }),
-    headers,
-  };
+  if (event.causationId) headers[EVENT_HEADERS.causationId] = event.causationId;
+  return { topic: eventTopic(categoryOfType(event.type) ?? 'unknown', topicPrefix), key: event.streamId, value: event.json, headers };
 }
 
 /** Why an inbound message was refused before reaching a handler. */

@@ -121,6 +121,35 @@ describe.each([['postgres'], ['pglite']] as const)('SQL event store on %s', (kin
     if (kind === 'postgres') expect(conflicts).toBeGreaterThan(0); // the race was real
   });
 
+  it('serialises the log in PostgreSQL exactly as Node would (the relay fast path)', async () => {
+    await store.appendToStream('warehouse-WH9', [
+      {
+        type: 'warehouse.StockCounted',
+        occurredAt: new Date('2026-03-01T08:30:00.120Z'),
+        data: { bin: 'A-01-03', counted: 7, note: 'quote " backslash \\ unicode ✓ émoji 📦', nested: { list: [1, 2.5, null, true] } },
+        metadata: { correlationId: 'count-1', causationId: 'cmd-9', actor: 'counter:2', source: 'warehouse' },
+      },
+      { type: 'warehouse.StockCounted', data: { bin: 'A-01-04', counted: 0 } },
+    ]);
+    const events = await store.readAll();
+    const serialized = await store.readAllSerialized();
+    expect(serialized).toHaveLength(events.length);
+    serialized.forEach((s, i) => {
+      const event = events[i]!;
+      expect(JSON.parse(s.json)).toEqual(JSON.parse(JSON.stringify({ ...event, occurredAt: event.occurredAt.toISOString() })));
+      expect(s).toMatchObject({
+        eventId: event.eventId,
+        type: event.type,
+        version: event.version,
+        streamId: event.streamId,
+        globalPosition: event.globalPosition,
+        correlationId: event.metadata.correlationId,
+        causationId: event.metadata.causationId,
+      });
+    });
+    expect(JSON.parse(serialized[0]!.json).occurredAt).toBe('2026-03-01T08:30:00.120Z');
+  });
+
   it('refuses an append that is not the first write of its transaction', async () => {
     await expect(
       store.withTransaction(async (tx) => {

@@ -9,6 +9,7 @@ import type {
   ExpectedVersion,
   ReadAllOptions,
   ReadStreamOptions,
+  SerializedEvent,
   SubscribeOptions,
   Subscription,
 } from '../port';
@@ -50,6 +51,25 @@ interface AppendRow {
 }
 
 const COLUMNS = 'global_position, stream_id, stream_position, event_id, type, version, data, metadata, occurred_at';
+
+interface SerializedRow {
+  global_position: string | number | bigint;
+  stream_id: string;
+  event_id: string;
+  type: string;
+  version: number;
+  correlation_id: string;
+  causation_id: string | null;
+  json: string;
+}
+
+/** The envelope built by PostgreSQL as JSON text, in the same shape and date format as JSON.stringify in Node. */
+const SERIALIZED_COLUMNS = `global_position, stream_id, event_id, type, version,
+  metadata->>'correlationId' AS correlation_id, metadata->>'causationId' AS causation_id,
+  json_build_object('type', type, 'version', version, 'eventId', event_id, 'streamId', stream_id,
+    'streamPosition', stream_position, 'globalPosition', global_position,
+    'occurredAt', to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'data', data, 'metadata', metadata)::text AS json`;
 
 /**
  * The event store on PostgreSQL: a server through `pg`, or PGlite embedded in the process.
@@ -183,20 +203,38 @@ export class SqlEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return (await this.readLog<EventRow>(COLUMNS, options)).map(toRecorded);
+  }
+
+  async readAllSerialized(options: ReadAllOptions = {}): Promise<SerializedEvent[]> {
+    const rows = await this.readLog<SerializedRow>(SERIALIZED_COLUMNS, options);
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      type: r.type,
+      version: Number(r.version),
+      streamId: r.stream_id,
+      globalPosition: Number(r.global_position),
+      correlationId: r.correlation_id,
+      causationId: r.causation_id,
+      json: r.json,
+    }));
+  }
+
+  /** The global log in order, only transactions older than every running one (see schema.ts). */
+  private async readLog<Row>(columns: string, options: ReadAllOptions): Promise<Row[]> {
     const params: unknown[] = [options.fromGlobalPosition ?? 1, Math.min(options.maxCount ?? 1_000_000_000, 1_000_000_000)];
     let categoryFilter = '';
     if (options.categories) {
       params.push(options.categories);
       categoryFilter = 'AND category = ANY($3::text[])';
     }
-    // Only transactions older than every running one: nothing can still commit below what we return.
-    const { rows } = await this.db.query<EventRow>(
-      `SELECT ${COLUMNS} FROM ${this.s}.events
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${columns} FROM ${this.s}.events
        WHERE global_position >= $1 AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) ${categoryFilter}
        ORDER BY global_position LIMIT $2`,
       params,
     );
-    return rows.map(toRecorded);
+    return rows;
   }
 
   subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription {

@@ -1,7 +1,7 @@
-import type { EventStore } from '@bintrail/event-store';
+import type { EventStore, SerializedEvent } from '@bintrail/event-store';
 import { silentLogger, type Logger } from '@bintrail/observability';
 import type { MessageBus } from '../bus/port';
-import { encodeEvent } from '../wire';
+import { encodeSerialized, serializeEvent } from '../wire';
 import type { CheckpointStore } from './checkpoints';
 import type { LeaderLock } from './leader-lock';
 
@@ -85,19 +85,36 @@ export class Relay {
 
   private async publishWhileLeader(name: string): Promise<void> {
     const batchSize = this.options.batchSize ?? 500;
-    while (!this.stopping && this.lock.held) {
-      const batch = await this.store.readAll({ fromGlobalPosition: this.state.checkpoint + 1, maxCount: batchSize });
-      if (batch.length === 0) {
-        await this.sleep(this.options.idlePollMs ?? 5);
-        continue;
+    // The checkpoint write of one batch overlaps the read of the next; at most one is in flight, and it
+    // must have succeeded before the following one starts (a crash republishes at most two batches).
+    let saving: Promise<void> | undefined;
+    try {
+      while (!this.stopping && this.lock.held) {
+        const batch = await this.readBatch(batchSize);
+        if (batch.length === 0) {
+          await saving;
+          saving = undefined;
+          await this.sleep(this.options.idlePollMs ?? 5);
+          continue;
+        }
+        await this.bus.publish(batch.map((event) => encodeSerialized(event, this.options.topicPrefix)));
+        const last = batch[batch.length - 1]!.globalPosition;
+        await saving;
+        saving = this.checkpoints.save(name, last);
+        this.state.checkpoint = last;
+        this.state.published += batch.length;
+        this.logger.debug('published', { count: batch.length, checkpoint: last });
       }
-      await this.bus.publish(batch.map((event) => encodeEvent(event, this.options.topicPrefix)));
-      const last = batch[batch.length - 1]!.globalPosition;
-      await this.checkpoints.save(name, last);
-      this.state.checkpoint = last;
-      this.state.published += batch.length;
-      this.logger.debug('published', { count: batch.length, checkpoint: last });
+    } finally {
+      await saving;
     }
+  }
+
+  /** The store's serialised fast path when it has one (PostgreSQL builds the JSON), else readAll + serialise. */
+  private async readBatch(maxCount: number): Promise<SerializedEvent[]> {
+    const options = { fromGlobalPosition: this.state.checkpoint + 1, maxCount };
+    if (this.store.readAllSerialized) return this.store.readAllSerialized(options);
+    return (await this.store.readAll(options)).map(serializeEvent);
   }
 
   private sleep(ms: number): Promise<void> {
