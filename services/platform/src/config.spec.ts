@@ -9,6 +9,7 @@ describe('platform configuration', () => {
       schema: 'bintrail',
       kafkaBrokers: [],
       topicPartitions: 6,
+      topicReplicationFactor: 1,
     });
   });
 
@@ -25,5 +26,7 @@ describe('platform configuration', () => {
   it('refuses an unknown mode and an unsafe schema name', () => {
     expect(() => loadConfig({ BINTRAIL_MODE: 'cluster' }, '/')).toThrow(/BINTRAIL_MODE/);
     expect(() => loadConfig({ BINTRAIL_SCHEMA: 'x; drop table' }, '/')).toThrow(/BINTRAIL_SCHEMA/);
+    expect(() => loadConfig({ TOPIC_PARTITIONS: '0' }, '/')).toThrow(/TOPIC_PARTITIONS must be a positive integer, got '0'/);
+    expect(() => loadConfig({ TOPIC_REPLICATION_FACTOR: 'three' }, '/')).toThrow(/TOPIC_REPLICATION_FACTOR/);
   });
 });

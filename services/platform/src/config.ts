@@ -10,6 +10,7 @@ export interface PlatformConfig {
   /** Distributed mode: Kafka bootstrap brokers. */
   readonly kafkaBrokers: readonly string[];
   readonly topicPartitions: number;
+  readonly topicReplicationFactor: number;
 }
 
 export class ConfigError extends Error {
@@ -34,9 +35,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): PlatformConfig 
   if (mode === 'distributed' && kafkaBrokers.length === 0) {
     throw new ConfigError('KAFKA_BROKERS is required when BINTRAIL_MODE=distributed (e.g. 127.0.0.1:9092)');
   }
-  const topicPartitions = Number(env.TOPIC_PARTITIONS ?? 6);
-  if (!Number.isInteger(topicPartitions) || topicPartitions < 1) {
-    throw new ConfigError(`TOPIC_PARTITIONS must be a positive integer, got '${env.TOPIC_PARTITIONS}'`);
-  }
-  return { mode, dataDir: resolve(cwd, env.BINTRAIL_DATA_DIR ?? '.bintrail/data'), databaseUrl, schema, kafkaBrokers, topicPartitions };
+  const topicPartitions = positiveInteger(env, 'TOPIC_PARTITIONS', 6);
+  const topicReplicationFactor = positiveInteger(env, 'TOPIC_REPLICATION_FACTOR', 1);
+  const dataDir = resolve(cwd, env.BINTRAIL_DATA_DIR ?? '.bintrail/data');
+  return { mode, dataDir, databaseUrl, schema, kafkaBrokers, topicPartitions, topicReplicationFactor };
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got '${env[name]}'`);
+  return value;
 }

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     lock = new PostgresLeaderLock(config.databaseUrl!, lockKey(config.schema, 'relay:relay'));
     logger.info(`event store: PostgreSQL at ${redact(config.databaseUrl!)}, schema ${config.schema}; Kafka at ${config.kafkaBrokers.join(',')}`);
   }
-  const topics = await ensurePlatformTopics(bus, { partitions: config.topicPartitions });
+  const topics = await ensurePlatformTopics(bus, { partitions: config.topicPartitions, replicationFactor: config.topicReplicationFactor });
   logger.info('topics ready', { topics: topics.map((t) => t.topic) });
   const relay = new Relay(store, checkpoints, bus, lock, { logger });
   relay.start();

@@ -32,7 +32,11 @@ async function main(): Promise<void> {
   const store = await openPostgresEventStore(databaseUrl, { schema, poolSize: 2 });
   const checkpoints = await SqlCheckpointStore.open(postgresDatabase({ connectionString: databaseUrl, max: 2 }), schema);
   const bus = new KafkaBus({ brokers, clientId: `relay-${process.pid}`, logger });
-  await ensurePlatformTopics(bus, { ...(topicPrefix ? { prefix: topicPrefix } : {}), partitions: Number(process.env.TOPIC_PARTITIONS ?? 6) });
+  await ensurePlatformTopics(bus, {
+    ...(topicPrefix ? { prefix: topicPrefix } : {}),
+    partitions: Number(process.env.TOPIC_PARTITIONS ?? 6),
+    replicationFactor: Number(process.env.TOPIC_REPLICATION_FACTOR ?? 1),
+  });
   const relay = new Relay(store, checkpoints, bus, new PostgresLeaderLock(databaseUrl, lockKey(schema, `relay:${name}`)), {
     name,
     logger,
