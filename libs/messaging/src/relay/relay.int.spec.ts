@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEAD_LETTER_HEADERS, deadLetterTopic, eventTopic } from '@bintrail/contracts';
 import { openPostgresEventStore, postgresDatabase, type SqlDatabase, type SqlEventStore } from '@bintrail/event-store';
@@ -8,7 +9,6 @@ import type { IncomingMessage, RunningConsumer } from '../bus/port';
 import { eventually } from '../bus/contract/bus-contract-suite';
 import { startEventConsumer } from '../consumer/event-consumer';
 import { Inbox } from '../consumer/inbox';
-import { replayDeadLetters } from '../dlq-replay';
 import { ensurePlatformTopics } from '../topics';
 import { encodeEvent } from '../wire';
 import { RelayProcess } from './relay-process';
@@ -181,15 +181,16 @@ describe('relay → Kafka → consumer, against the real broker', () => {
     expect(Number(rejected!.headers[DEAD_LETTER_HEADERS.originalOffset])).toBe(Number(garbage!.headers[DEAD_LETTER_HEADERS.originalOffset]) + 1);
     expect(handled).not.toContain(failing.eventId);
 
-    // After the fix, the replay tool sends the rejected event back; the garbage stays parked.
+    // After the fix, the operator's replay tool (npm run dlq:replay) sends the rejected event back;
+    // the garbage stays parked.
     bugFixed = true;
-    const result = await replayDeadLetters({
-      bus,
-      deadLetterTopic: deadLetterTopic(topic),
-      filter: (m) => m.headers['event-id'] === failing.eventId,
-      idleMs: 2_000,
-    });
-    expect(result).toEqual({ replayed: 1, skipped: 1 });
+    const repo = join(__dirname, '..', '..', '..', '..');
+    const { stdout } = await exec(
+      process.execPath,
+      ['-r', join(repo, 'tools', 'register.cjs'), join(__dirname, '..', 'dlq-replay-main.ts'), '--topic', deadLetterTopic(topic), '--event-id', failing.eventId, '--idle-ms', '2000'],
+      { cwd: repo, env: { ...process.env, KAFKA_BROKERS: testKafkaBrokers().join(',') }, timeout: 60_000 },
+    );
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ topic: deadLetterTopic(topic), replayed: 1, skipped: 1 });
     await eventually(() => expect(handled).toContain(failing.eventId), 30_000);
     expect(handled.filter((id) => id === goodEvent.eventId)).toHaveLength(1);
   }, 180_000);
