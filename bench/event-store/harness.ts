@@ -2,6 +2,8 @@
  * Shared by the orchestrator (run.ts) and the contender child processes: configuration, the event
  * payload, admin SQL helpers, and the one workload every contender runs identically.
  */
+export { envInt } from '../stats';
+import { percentile } from '../stats';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
@@ -95,13 +97,6 @@ export interface ChildResult {
 
 export type ChildMessage = { kind: 'progress'; text: string } | { kind: 'result'; result: ChildResult };
 
-export function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got '${raw}'`);
-  return value;
-}
 
 /** A URL for another database on the same server. */
 export function databaseUrl(base: string, database: string): string {
@@ -131,10 +126,6 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
   await withClient(url, (c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 function latencySummary(samples: number[]): CaseResult['latencyMs'] {
   const sorted = [...samples].sort((a, b) => a - b);

@@ -10,6 +10,7 @@
  * BENCH_N, BENCH_M, BENCH_BATCH, BENCH_WRITERS, BENCH_WRITER_OPS, BENCH_READ_EVENTS, BENCH_READ_BATCH,
  * BENCH_POOL, BENCH_WARMUP, BENCH_ROUNDS, BENCH_CONTENDERS, BENCH_CASES. See README.md.
  */
+import { median } from '../stats';
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -112,10 +113,9 @@ async function sweep(config: BenchConfig): Promise<string[]> {
   });
 }
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+/** Median of the rounds, or null when a contender produced none. */
+function medianOrNull(values: number[]): number | null {
+  return values.length === 0 ? null : median(values);
 }
 
 const fmt = (v: number | null) => (v === null ? 'n/a' : Math.round(v).toLocaleString('en-US'));
@@ -178,7 +178,7 @@ async function main(): Promise<void> {
     if (dropped.length) log(`swept leftovers: ${dropped.join(', ')}`);
   }
 
-  const value = (c: ContenderName, k: CaseName) => median(samples.get(c)?.get(k) ?? []);
+  const value = (c: ContenderName, k: CaseName) => medianOrNull(samples.get(c)?.get(k) ?? []);
   const rows = config.cases.map((k) => ({
     case: k,
     bintrail_per_s: value('bintrail', k),

@@ -3,19 +3,13 @@
  * that keeps warnings in memory (nothing reaches stdout; they are shown on failure only), and a
  * pass-through bus that timestamps the relay's publishes.
  */
+export { envInt, median, percentile } from '../stats';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { EVENT_HEADERS, type NewEvent } from '@bintrail/contracts';
 import type { ConsumeOptions, MessageBus, OutgoingMessage, RunningConsumer, TopicSpec } from '@bintrail/messaging';
 import type { Logger } from '@bintrail/observability';
 
-export function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got '${raw}'`);
-  return value;
-}
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,18 +64,7 @@ export function warehouseEvent(i: number, extra: Record<string, unknown> = {}): 
   }
 }
 
-/** Nearest-rank percentile of an ascending array. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
-}
 
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 export const round = (x: number, digits = 0): number => {
   const f = 10 ** digits;
