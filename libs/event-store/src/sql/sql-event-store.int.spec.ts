@@ -150,6 +150,19 @@ describe.each([['postgres'], ['pglite']] as const)('SQL event store on %s', (kin
     expect(JSON.parse(serialized[0]!.json).occurredAt).toBe('2026-03-01T08:30:00.120Z');
   });
 
+  it('refuses a stored event id inside a caller-held transaction without deadlocking', async () => {
+    const stored = randomUUID();
+    await store.appendToStream('warehouse-A', [{ type: 'warehouse.StockReceived', eventId: stored, data: { quantity: 1 } }]);
+    const attempt = store.withTransaction(async (tx) => {
+      await tx.appendToStream('warehouse-A', [
+        { type: 'warehouse.StockReceived', eventId: randomUUID(), data: { quantity: 2 } },
+        { type: 'warehouse.StockReceived', eventId: stored, data: { quantity: 1 } },
+      ]);
+    });
+    await expect(attempt).rejects.toMatchObject({ name: 'DuplicateEventId', eventId: stored });
+    expect(await store.readStream('warehouse-A')).toHaveLength(1);
+  });
+
   it('refuses an append that is not the first write of its transaction', async () => {
     await expect(
       store.withTransaction(async (tx) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventMetadata, NewEvent, RecordedEvent } from '@bintrail/contracts';
-import { InvalidAppend, WrongExpectedVersion } from '../errors';
+import { DuplicateEventId, InvalidAppend, WrongExpectedVersion } from '../errors';
 import type {
   AppendOptions,
   AppendResult,
@@ -137,6 +137,11 @@ export class SqlEventStore implements EventStore {
       if (pgError.code === 'BT400') throw new InvalidAppend('transaction', pgError.message ?? 'append must be the first write');
       if (pgError.code === '23505' && /event_id/.test(pgError.constraint ?? pgError.message ?? '')) {
         // Some event id is stored already (the function's retry check looks at the first id only).
+        if (executor !== this.db && this.db.kind === 'pglite') {
+          // PGlite cannot look on another connection while the caller's transaction is open.
+          const id = /\(event_id\)=\(([^)]+)\)/.exec(pgError.detail ?? '')?.[1] ?? 'of this append';
+          throw new DuplicateEventId(id, 'is stored already; a retry must resend the same events');
+        }
         return this.resolveStoredIds(streamId, prepared);
       }
       if (pgError.code === '23505') {

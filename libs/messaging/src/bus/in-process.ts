@@ -64,7 +64,8 @@ export class InProcessBus implements MessageBus {
     return {
       stop: async () => {
         member.stopped = true;
-        group!.members.splice(group!.members.indexOf(member), 1);
+        const index = group!.members.indexOf(member);
+        if (index >= 0) group!.members.splice(index, 1);
         this.wakeAll();
         await loop;
       },
