@@ -41,7 +41,10 @@ export class KafkaBus implements MessageBus {
       retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 8 },
       logCreator: () => (entry) => {
         const { message, ...fields } = entry.log;
-        logger.warn(`kafkajs: ${message}`, { namespace: entry.namespace, ...fields });
+        // Bounded producer retries are deliberate: a failed publish surfaces to the relay, which retries
+        // the batch (at least once, consumers dedupe); kafkajs' exactly-once warning does not apply.
+        const expected = message.startsWith('Limiting retries for the idempotent producer');
+        logger[expected ? 'debug' : 'warn'](`kafkajs: ${message}`, { namespace: entry.namespace, ...fields });
       },
     };
     this.kafka = new Kafka(config);

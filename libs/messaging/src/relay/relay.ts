@@ -70,8 +70,8 @@ export class Relay {
           continue;
         }
         this.state.checkpoint = await this.checkpoints.load(name);
+        if (!this.state.active) this.logger.info('relay active', { checkpoint: this.state.checkpoint });
         this.state.active = true;
-        this.logger.info('relay active', { checkpoint: this.state.checkpoint });
         await this.publishWhileLeader(name);
       } catch (error) {
         this.logger.warn('relay paused after a failure; retrying', { error });
