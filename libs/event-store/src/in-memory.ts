@@ -11,7 +11,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './port';
-import { AppendSignal, pollingSubscription } from './subscription';
+import { AppendSignal, pollingSubscription, readAfterCheckpoint } from './subscription';
 import { checkExpectedVersion, prepareAppend, retriedPositions } from './validation';
 import { sliceStream } from './stream-slice';
 
@@ -81,12 +81,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription {
-    return pollingSubscription(
-      (checkpoint, maxCount, categories) => this.readAll({ fromGlobalPosition: checkpoint + 1, maxCount, ...(categories ? { categories } : {}) }),
-      this.signal,
-      options,
-      handler,
-    );
+    return pollingSubscription(readAfterCheckpoint((o) => this.readAll(o)), this.signal, options, handler);
   }
 
   async close(): Promise<void> {

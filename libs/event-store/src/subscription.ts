@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@bintrail/contracts';
-import type { EventHandler, SubscribeOptions, Subscription } from './port';
+import type { EventHandler, ReadAllOptions, SubscribeOptions, Subscription } from './port';
 
 /** Wakes sleeping subscriptions of this process as soon as it appends, instead of waiting for the next poll. */
 export class AppendSignal {
@@ -29,13 +29,20 @@ export interface PollingOptions {
   readonly idlePollMs?: number;
 }
 
+type ReadAfter = (checkpoint: number, maxCount: number, categories?: readonly string[]) => Promise<RecordedEvent[]>;
+
+/** A subscription's read step for adapters whose global positions can be resumed at checkpoint + 1. */
+export function readAfterCheckpoint(readAll: (options: ReadAllOptions) => Promise<RecordedEvent[]>): ReadAfter {
+  return (checkpoint, maxCount, categories) => readAll({ fromGlobalPosition: checkpoint + 1, maxCount, ...(categories ? { categories } : {}) });
+}
+
 /**
  * Catch-up subscription over any `readAll`: reads batches after the checkpoint, hands each event
  * to the handler in global order, and sleeps when caught up. Works for every adapter whose
  * `readAll` honours the "never return an event while an earlier one can still appear" rule.
  */
 export function pollingSubscription(
-  readAfter: (checkpoint: number, maxCount: number, categories?: readonly string[]) => Promise<RecordedEvent[]>,
+  readAfter: ReadAfter,
   signal: AppendSignal,
   options: SubscribeOptions & PollingOptions,
   handler: EventHandler,

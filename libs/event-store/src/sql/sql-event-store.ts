@@ -14,7 +14,7 @@ import type {
   Subscription,
 } from '../port';
 import { streamWindow } from '../stream-slice';
-import { AppendSignal, pollingSubscription, type PollingOptions } from '../subscription';
+import { AppendSignal, pollingSubscription, readAfterCheckpoint, type PollingOptions } from '../subscription';
 import { prepareAppend, retriedPositions, type PreparedEvent, type StoredCopy } from '../validation';
 import type { SqlDatabase, SqlExecutor } from './database';
 import { migrate, quoteIdent } from './schema';
@@ -243,12 +243,7 @@ export class SqlEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription {
-    return pollingSubscription(
-      (checkpoint, maxCount, categories) => this.readAll({ fromGlobalPosition: checkpoint + 1, maxCount, ...(categories ? { categories } : {}) }),
-      this.signal,
-      { ...this.options, ...options },
-      handler,
-    );
+    return pollingSubscription(readAfterCheckpoint((o) => this.readAll(o)), this.signal, { ...this.options, ...options }, handler);
   }
 
   /** Number of events in the stream (0 when it does not exist). */
