@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@bintrail/contracts';
 import { DuplicateEventId, InvalidAppend, WrongExpectedVersion } from '../errors';
-import type { EventStore } from '../port';
+import type { AppendResult, EventStore } from '../port';
 import { collectUntil } from './collect';
 
 export interface ContractTarget {
@@ -135,6 +135,32 @@ export function describeEventStoreContract(adapterName: string, target: Contract
         expect(retry.positions).toEqual(first.positions);
         expect(await store.readStream(streamId)).toHaveLength(4);
         expect(await store.readAll({ categories: [category] })).toHaveLength(4);
+      });
+
+      it('two identical appends in flight together both succeed with the same positions', async () => {
+        // A retry sent while its first try is still running (a client timed out and resent): neither
+        // call may be told it conflicted. Many pairs at once, so a store with real concurrency races.
+        const category = freshCategory();
+        const pairs = 20;
+        const results = await Promise.all(
+          Array.from({ length: pairs }, (_, i) => {
+            const events = received(category, 2).map((e) => ({ ...e, eventId: randomUUID() }));
+            const send = () => store.appendToStream(`${category}-${i}`, events, { expectedVersion: 'no-stream' });
+            return Promise.allSettled([send(), send()]);
+          }),
+        );
+
+        const refused = results.flat().flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+        expect(refused).toEqual([]);
+        for (const pair of results) {
+          const [a, b] = pair.map((r) => (r as PromiseFulfilledResult<AppendResult>).value);
+          expect(b!.positions).toEqual(a!.positions);
+          expect(a!.positions.map((p) => p.streamPosition)).toEqual([1, 2]);
+          expect([a!.nextExpectedVersion, b!.nextExpectedVersion]).toEqual([2, 2]);
+          // At least one of them wrote (an adapter may not be able to tell which one did).
+          expect([a!.alreadyStored, b!.alreadyStored]).toContain(false);
+        }
+        expect(await store.readAll({ categories: [category] })).toHaveLength(pairs * 2);
       });
 
       it('refuses an already stored event id with different content', async () => {

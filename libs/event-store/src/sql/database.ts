@@ -27,6 +27,11 @@ export function postgresDatabase(config: PoolConfig | string): SqlDatabase {
     },
     transaction: async (work) => {
       const client = await pool.connect();
+      // A checked-out client whose server connection dies emits 'error'; unheard, that crashes the process.
+      const onConnectionError = () => undefined;
+      client.on('error', onConnectionError);
+      // Set when the session must not be reused: closing it frees whatever it still holds (session locks).
+      let discard: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await work({
@@ -38,10 +43,16 @@ export function postgresDatabase(config: PoolConfig | string): SqlDatabase {
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // Cancelled or timed out (57014): a statement stopped part-way; do not trust the session.
+        // Ordinary errors (e.g. an expected-version conflict) keep the connection: reconnecting is slow.
+        if ((error as { code?: unknown }).code === '57014') discard = error as Error;
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          discard ??= rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
         throw error;
       } finally {
-        client.release();
+        client.off('error', onConnectionError);
+        client.release(discard);
       }
     },
     close: () => pool.end(),

@@ -89,6 +89,112 @@ function appendFunction(s: string, sequencer: bigint, create: 'CREATE' | 'CREATE
 }
 
 /**
+ * The append function from migration 3 on. Differences from appendFunction:
+ * - The sequencer lock is released on every exit path. `WHEN OTHERS` does not catch query_canceled
+ *   (statement timeout, pg_cancel_backend), so v1/v2 left the session holding the lock after a
+ *   cancel inside the critical section, and every other connection's append then waited forever.
+ *   `v_locked` is set in the same expression as the lock/unlock call, so no interrupt lands between
+ *   them; if the wait for the lock itself is interrupted just as it is granted, PostgreSQL keeps the
+ *   lock, which the handler finds in pg_locks (only in that rare case).
+ * - Two identical appends in flight together: the second one's retry check cannot see the first's
+ *   uncommitted rows, so it passes the version check and then fails on a unique index once the first
+ *   commits (or, if the first commits right after the retry check, fails the version check). Both
+ *   failure paths look again (each statement takes a new snapshot under READ COMMITTED) and, if the
+ *   first event id is stored now, answer like a retry instead of reporting a conflict. This happens
+ *   here, not in the client, so a caller's transaction stays usable.
+ * One exception block (one subtransaction) per append holds both the critical section and the insert.
+ * The insert's rows go through a sort (which reads them all before returning any): rows already
+ * handed to RETURN QUERY are not taken back when the block fails, so none may leave before it succeeds.
+ */
+function appendFunctionV3(s: string, sequencer: bigint): string {
+  const storedRows = `
+            SELECT e.event_id, e.stream_id, e.stream_position, e.global_position, e.type, e.data, true,
+                   (SELECT coalesce(max(c.stream_position), 0) FROM ${s}.events c WHERE c.stream_id = p_stream_id)
+            FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
+            LEFT JOIN ${s}.events e ON e.event_id = (x.ev->>'eventId')::uuid
+            ORDER BY x.ord`;
+  const firstIdStored = `EXISTS (SELECT 1 FROM ${s}.events e WHERE e.event_id = (p_events->0->>'eventId')::uuid)`;
+  // pg_locks shows a bigint advisory key as classid (high 32 bits), objid (low 32 bits), objsubid 1.
+  const heldInPgLocks = `EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.granted
+                      AND l.classid = '${sequencer >> 32n}'::oid AND l.objid = '${sequencer & 0xffffffffn}'::oid AND l.objsubid = 1)`;
+  return `
+      CREATE OR REPLACE FUNCTION ${s}.append_to_stream(p_stream_id text, p_expected text, p_expected_version bigint, p_events jsonb)
+      RETURNS TABLE (r_event_id uuid, r_stream_id text, r_stream_position bigint, r_global_position bigint,
+                     r_type text, r_data jsonb, r_already_stored boolean, r_next_version bigint)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_count integer := jsonb_array_length(p_events);
+        v_current bigint;
+        v_tx xid8;
+        v_first bigint;
+        v_locked boolean := false;
+      BEGIN
+        -- A retried append: hand back what is stored; the caller checks that it is the same content.
+        IF ${firstIdStored} THEN
+          RETURN QUERY ${storedRows};
+          RETURN;
+        END IF;
+
+        SELECT coalesce(max(e.stream_position), 0) INTO v_current FROM ${s}.events e WHERE e.stream_id = p_stream_id;
+        IF NOT (p_expected = 'any'
+                OR (p_expected = 'no-stream' AND v_current = 0)
+                OR (p_expected = 'stream-exists' AND v_current > 0)
+                OR (p_expected = 'exact' AND v_current = p_expected_version)) THEN
+          -- The same append may have committed since the retry check (its rows are what moved the stream).
+          IF ${firstIdStored} THEN
+            RETURN QUERY ${storedRows};
+            RETURN;
+          END IF;
+          RAISE EXCEPTION 'wrong expected version' USING ERRCODE = 'BT409', DETAIL = v_current::text;
+        END IF;
+
+        IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+          RAISE EXCEPTION 'append_to_stream must be the first write of its transaction (global order depends on it)'
+            USING ERRCODE = 'BT400';
+        END IF;
+
+        BEGIN
+          v_locked := pg_advisory_lock(${sequencer}) IS NOT NULL;
+          v_tx := pg_current_xact_id();
+          v_first := nextval('${s}.global_position_seq');
+          IF v_count > 1 THEN
+            PERFORM setval('${s}.global_position_seq', v_first + v_count - 1);
+          END IF;
+          v_locked := NOT pg_advisory_unlock(${sequencer});
+
+          RETURN QUERY
+            WITH inserted AS (
+              INSERT INTO ${s}.events AS e (global_position, tx_id, stream_id, stream_position, event_id, type, category,
+                                            version, data, metadata, occurred_at)
+              SELECT v_first + x.ord - 1, v_tx, p_stream_id, v_current + x.ord, (x.ev->>'eventId')::uuid, x.ev->>'type',
+                     x.ev->>'category', (x.ev->>'version')::integer, x.ev->'data', x.ev->'metadata',
+                     (x.ev->>'occurredAt')::timestamptz
+              FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
+              RETURNING e.event_id, e.stream_id, e.stream_position, e.global_position
+            )
+            SELECT i.event_id, i.stream_id, i.stream_position, i.global_position, NULL::text, NULL::jsonb, false,
+                   v_current + v_count
+            FROM inserted i
+            ORDER BY i.global_position;
+        EXCEPTION WHEN query_canceled OR others THEN
+          -- OTHERS alone does not match query_canceled. The lock is held only between the two calls
+          -- above (v_first is still NULL if the wait for the lock itself was interrupted).
+          IF v_locked OR (v_first IS NULL AND ${heldInPgLocks}) THEN
+            PERFORM pg_advisory_unlock(${sequencer});
+          END IF;
+          -- An identical append in flight together with this one committed first: answer like a retry.
+          IF SQLSTATE = '23505' AND ${firstIdStored} THEN
+            RETURN QUERY ${storedRows};
+            RETURN;
+          END IF;
+          RAISE;
+        END;
+      END
+      $fn$;
+`;
+}
+
+/**
  * Versioned migrations, applied in order at start. Never edit one that has shipped: add the next.
  *
  * Gap-free global order: each append takes its transaction id and its block of global positions
@@ -133,6 +239,12 @@ const MIGRATIONS: readonly Migration[] = [
     // making every append read the whole table. A retry resends the same events, so the first id decides;
     // a later id stored elsewhere still fails on events_event_id_uq and is reported by the caller.
     sql: (s, keys) => appendFunction(s, keys.sequencer, 'CREATE OR REPLACE', RETRY_CHECK_V2),
+  },
+  {
+    version: 3,
+    name: 'append releases the sequencer lock on cancel; identical appends in flight together both succeed',
+    // See appendFunctionV3. Existing databases get CREATE OR REPLACE FUNCTION; the table is unchanged.
+    sql: (s, keys) => appendFunctionV3(s, keys.sequencer),
   },
 ];
 
