@@ -118,6 +118,10 @@ export class TimedBus implements MessageBus {
     return this.inner.createTopics(specs);
   }
 
+  listTopics(): Promise<string[]> {
+    return this.inner.listTopics();
+  }
+
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
     const calledAt = wallNow();
     await this.inner.publish(messages);

@@ -7,7 +7,7 @@ import { collectUntil, describeEventStoreContract } from '../testing';
 import { postgresDatabase } from './database';
 import { LATEST_SCHEMA_VERSION, migrate } from './schema';
 import { SqlEventStore } from './sql-event-store';
-import { pgliteTarget, postgresTarget, type SqlTarget } from './sql-targets';
+import { pgliteTarget, postgresTarget, type SqlTarget } from './sql-targets.test-helper';
 
 describeEventStoreContract('PostgreSQL (pg)', postgresTarget());
 describeEventStoreContract('PGlite (data folder)', pgliteTarget());

@@ -6,7 +6,10 @@ import { dropSchema, testDatabaseUrl, uniqueSchema } from '@bintrail/testing';
 import { pgliteDatabase, postgresDatabase } from './database';
 import { SqlEventStore } from './sql-event-store';
 
-/** A SQL event store on a fresh schema of the test PostgreSQL server, or on a fresh PGlite data folder. */
+/**
+ * A SQL event store on a fresh schema of the test PostgreSQL server, or on a fresh PGlite data folder.
+ * Test helper: sits beside the tests that use it; eslint.config.mjs keeps production code from importing it.
+ */
 export interface SqlTarget {
   readonly name: 'postgres' | 'pglite';
   open(): Promise<SqlEventStore>;

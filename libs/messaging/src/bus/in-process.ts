@@ -33,6 +33,10 @@ export class InProcessBus implements MessageBus {
     }
   }
 
+  async listTopics(): Promise<string[]> {
+    return [...this.topics.keys()];
+  }
+
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
     for (const message of messages) {
       const partitions = this.topics.get(message.topic);

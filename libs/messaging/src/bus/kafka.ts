@@ -1,6 +1,10 @@
-import { Kafka, logLevel, Partitioners, type Consumer, type KafkaConfig, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Consumer, type KafkaConfig, type Producer, type RetryOptions } from 'kafkajs';
 import { silentLogger, type Logger } from '@bintrail/observability';
 import type { ConsumeOptions, MessageBus, OutgoingMessage, RunningConsumer, TopicSpec } from './port';
+import { KafkaPartitionLog } from './kafka-partition-log';
+import { toIncoming } from './kafka-message';
+import type { PartitionLog } from './partition-log';
+import { startWithBackoff } from './start-with-backoff';
 
 export interface KafkaBusOptions {
   readonly brokers: readonly string[];
@@ -17,13 +21,26 @@ export interface KafkaBusOptions {
   readonly commitIntervalMs?: number;
   /** Partitions of one consumer handled at the same time (order is kept within each partition). */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * kafkajs' retries of the client and its consumers (defaults: 200 ms doubling to 5 s, 8 tries for the
+   * client, 10 for a consumer). Fewer retries make a lost broker surface sooner (tests, tools).
+   */
+  readonly retry?: Pick<RetryOptions, 'retries' | 'initialRetryTime' | 'maxRetryTime'>;
+  /** Waits between tries to rebuild a consumer kafkajs gave up on: initialMs (default 1 s) doubling to maxMs (default 30 s). */
+  readonly rebuildBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
+}
+
+/** One kafkajs consumer instance behind a KafkaBus consumer; replaced by a new one when kafkajs gives up on it. */
+interface ConsumerMember {
+  /** Stops the commit timer, commits what was handled (when asked) and disconnects. Never throws. */
+  close(options: { commit: boolean }): Promise<void>;
 }
 
 /**
  * The bus on Apache Kafka through kafkajs: idempotent producer (acks from all in-sync replicas),
  * consumer groups committing offsets only after the handler returned. Survives broker restarts:
  * a failed publish throws (the caller retries; nothing is marked sent) and a consumer that crashes
- * for good is rebuilt from its last committed offset.
+ * is rebuilt from its last committed offset, retrying with backoff until the broker is back.
  */
 export class KafkaBus implements MessageBus {
   private readonly kafka: Kafka;
@@ -38,7 +55,7 @@ export class KafkaBus implements MessageBus {
       brokers: [...options.brokers],
       clientId: options.clientId ?? 'bintrail',
       logLevel: logLevel.WARN,
-      retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 8 },
+      retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 8, ...options.retry },
       logCreator: () => (entry) => {
         const { message, ...fields } = entry.log;
         // Bounded producer retries are deliberate: a failed publish surfaces to the relay, which retries
@@ -62,6 +79,16 @@ export class KafkaBus implements MessageBus {
         topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: s.replicationFactor ?? 1 })),
       });
       this.logger.info('created topics', { topics: missing.map((s) => s.topic) });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async listTopics(): Promise<string[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await admin.listTopics();
     } finally {
       await admin.disconnect();
     }
@@ -103,100 +130,122 @@ export class KafkaBus implements MessageBus {
   }
 
   async consume(options: ConsumeOptions): Promise<RunningConsumer> {
-    let stopped = false;
-    let current: Consumer | undefined;
     const log = this.logger.child({ consumerGroup: options.groupId });
-    const commits = new Map<Consumer, { commit: () => Promise<void>; stop: () => void }>();
+    // Aborted by stop(): ends a rebuild in progress and makes a start in progress give up.
+    const lifetime = new AbortController();
+    let current: ConsumerMember | undefined;
+    let rebuilding: Promise<void> | undefined;
 
-    const startOne = async (): Promise<Consumer> => {
-      const consumer = this.kafka.consumer({
-        groupId: options.groupId,
-        sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
-        heartbeatInterval: 1_000,
-        retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 10 },
-      });
-      // Next offset to commit per `topic/partition`, for messages whose handler has returned.
-      const handled = new Map<string, { topic: string; partition: number; offset: string }>();
-      const commit = async (): Promise<void> => {
-        if (handled.size === 0) return;
-        const offsets = [...handled.values()];
-        handled.clear();
-        try {
-          await consumer.commitOffsets(offsets);
-        } catch (error) {
-          // Those messages will be delivered again (at least once); the inbox makes that harmless.
-          log.warn('offset commit failed', { error });
-        }
-      };
-      const committer = setInterval(() => void commit(), this.options.commitIntervalMs ?? 500);
-      commits.set(consumer, { commit, stop: () => clearInterval(committer) });
+    const start = (): Promise<ConsumerMember> => this.startMember(options, log, lifetime.signal, onGaveUp);
+    // kafkajs gave up on `member`: replace it with a new one that resumes from the committed offsets.
+    const onGaveUp = (member: ConsumerMember): void => {
+      if (lifetime.signal.aborted || member !== current || rebuilding) return;
+      current = undefined;
+      rebuilding = this.rebuild(member, start, lifetime.signal, log)
+        .then((next) => void (current = next))
+        .catch((error: unknown) => log.error('consumer rebuild failed', { error })) // not expected: rebuild never rejects
+        .finally(() => (rebuilding = undefined));
+    };
 
-      const joined = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`consumer group ${options.groupId} did not join within ${this.options.joinTimeoutMs ?? 60_000} ms`)),
-          this.options.joinTimeoutMs ?? 60_000,
-        );
-        consumer.on(consumer.events.GROUP_JOIN, () => {
-          clearTimeout(timer);
-          // Partitions may have moved: offsets of partitions we no longer own must not be committed.
-          handled.clear();
-          resolve();
-        });
-      });
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        log.warn('consumer crashed', { error: payload.error, restart: payload.restart });
-        if (!payload.restart && !stopped) {
-          // kafkajs gave up on this instance: build a new one that resumes from the committed offsets.
-          setTimeout(() => {
-            if (stopped) return;
-            commits.get(consumer)?.stop();
-            void consumer.disconnect().catch(() => undefined);
-            startOne()
-              .then((next) => (current = next))
-              .catch((error: unknown) => log.error('could not restart consumer', { error }));
-          }, 1_000);
-        }
-      });
+    current = await start();
+    const running: RunningConsumer = {
+      stop: async () => {
+        lifetime.abort();
+        this.consumers.delete(running);
+        await rebuilding;
+        const member = current;
+        current = undefined;
+        await member?.close({ commit: true });
+      },
+    };
+    this.consumers.add(running);
+    return running;
+  }
+
+  /**
+   * Every crash ends in a rebuild (kafkajs is told not to restart by itself): one restart policy, with
+   * a capped backoff, instead of kafkajs' fixed-interval restarts plus a rebuild for the crashes it
+   * does not restart from. Resolves with the new member, or undefined when the consumer was stopped.
+   */
+  private async rebuild(
+    crashed: ConsumerMember,
+    start: () => Promise<ConsumerMember>,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<ConsumerMember | undefined> {
+    // Its handled-but-uncommitted offsets are delivered again (at least once; the inbox dedupes).
+    await crashed.close({ commit: false });
+    const member = await startWithBackoff({
+      start,
+      signal,
+      dispose: (started) => started.close({ commit: false }),
+      initialDelayMs: this.options.rebuildBackoff?.initialMs ?? 1_000,
+      maxDelayMs: this.options.rebuildBackoff?.maxMs ?? 30_000,
+      onFailure: (error, attempt, nextDelayMs) => log.warn('could not rebuild consumer, trying again', { error, attempt, nextDelayMs }),
+    });
+    if (member) log.info('consumer rebuilt');
+    return member;
+  }
+
+  /**
+   * Starts one kafkajs consumer and resolves once it has joined its group. On any failure (connect,
+   * subscribe, join timeout, crash, stop) it disconnects the consumer and clears its timers before
+   * rejecting, so a caller that catches the error is left with nothing running.
+   */
+  private async startMember(
+    options: ConsumeOptions,
+    log: Logger,
+    signal: AbortSignal,
+    onGaveUp: (member: ConsumerMember) => void,
+  ): Promise<ConsumerMember> {
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: 1_000,
+      retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 10, ...this.options.retry, restartOnFailure: async () => false },
+    });
+    const offsets = handledOffsets(consumer, log);
+    let established = false;
+    const member: ConsumerMember = {
+      close: async ({ commit }) => {
+        offsets.stopCommitting();
+        if (commit) await offsets.commit();
+        await consumer.disconnect().catch((error: unknown) => log.warn('consumer disconnect failed', { error }));
+      },
+    };
+    consumer.on(consumer.events.GROUP_JOIN, () => offsets.forgetUncommitted());
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      log.warn('consumer crashed', { error: payload.error });
+      // A crash while starting fails the start (see joinOf); afterwards it calls for a rebuild.
+      if (established) onGaveUp(member);
+    });
+
+    const join = joinOf(consumer, options.groupId, this.options.joinTimeoutMs ?? 60_000, signal);
+    try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
         eachMessage: async ({ topic, partition, message }) => {
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(message.headers ?? {})) {
-            if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
-          }
-          await options.handler({
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key?.toString() ?? '',
-            value: message.value?.toString() ?? '',
-            headers,
-          });
-          handled.set(`${topic}/${partition}`, { topic, partition, offset: (BigInt(message.offset) + 1n).toString() });
+          await options.handler(toIncoming(topic, partition, message));
+          offsets.handled(topic, partition, message.offset);
         },
       });
-      await joined;
-      return consumer;
-    };
+      await join.joined;
+    } catch (error) {
+      join.cancel();
+      await member.close({ commit: false });
+      throw error;
+    }
+    offsets.commitEvery(this.options.commitIntervalMs ?? 500);
+    established = true;
+    return member;
+  }
 
-    current = await startOne();
-    const running: RunningConsumer = {
-      stop: async () => {
-        stopped = true;
-        this.consumers.delete(running);
-        if (current) {
-          const committer = commits.get(current);
-          committer?.stop();
-          await committer?.commit();
-          await current.disconnect();
-        }
-      },
-    };
-    this.consumers.add(running);
-    return running;
+  /** Reading by offset and group bookmarks, for tools beyond the MessageBus port (the dead-letter replay). */
+  partitionLog(): PartitionLog {
+    return new KafkaPartitionLog(this.kafka, this.logger);
   }
 
   async close(): Promise<void> {
@@ -205,4 +254,71 @@ export class KafkaBus implements MessageBus {
     this.producer = undefined;
     if (producer) await (await producer.catch(() => undefined))?.disconnect();
   }
+}
+
+/**
+ * Next offset to commit per partition, for messages whose handler has returned. Committed on a timer
+ * (see commitIntervalMs); a failed commit only means those messages are delivered again.
+ */
+function handledOffsets(consumer: Consumer, log: Logger) {
+  const next = new Map<string, { topic: string; partition: number; offset: string }>();
+  let timer: NodeJS.Timeout | undefined;
+  const commit = async (): Promise<void> => {
+    if (next.size === 0) return;
+    const offsets = [...next.values()];
+    next.clear();
+    try {
+      await consumer.commitOffsets(offsets);
+    } catch (error) {
+      log.warn('offset commit failed', { error });
+    }
+  };
+  return {
+    commit,
+    handled(topic: string, partition: number, offset: string): void {
+      next.set(`${topic}/${partition}`, { topic, partition, offset: (BigInt(offset) + 1n).toString() });
+    },
+    /** After a rebalance partitions may have moved: offsets of partitions no longer ours must not be committed. */
+    forgetUncommitted(): void {
+      next.clear();
+    },
+    /** Started only once the consumer has joined: a start that fails leaves no interval behind. */
+    commitEvery(ms: number): void {
+      timer = setInterval(() => void commit(), ms);
+    },
+    stopCommitting(): void {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/**
+ * Waits for a consumer's first group join; rejects after timeoutMs, on a crash, or when `signal`
+ * aborts. The listeners and the timer are registered before connect() so a quick join is not missed,
+ * and a start that fails before it awaits `joined` calls cancel(): the timer is cleared and the
+ * rejection, already handled, can never surface later as an unhandled one.
+ */
+function joinOf(consumer: Consumer, groupId: string, timeoutMs: number, signal: AbortSignal): { joined: Promise<void>; cancel: () => void } {
+  let settle: (error?: Error) => void = () => undefined;
+  const joined = new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => settle(new Error(`consumer group ${groupId} did not join within ${timeoutMs} ms`)), timeoutMs);
+    const onAbort = (): void => settle(new Error(`consumer group ${groupId}: stopped while starting`));
+    const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => settle());
+    const removeCrash = consumer.on(consumer.events.CRASH, ({ payload }) => settle(payload.error));
+    signal.addEventListener('abort', onAbort);
+    settle = (error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      removeJoin();
+      removeCrash();
+      signal.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve();
+    };
+  });
+  joined.catch(() => undefined);
+  return { joined, cancel: () => settle(new Error('start abandoned')) };
 }

@@ -39,6 +39,8 @@ export interface RunningConsumer {
 export interface MessageBus {
   /** Creates missing topics; existing ones are left as they are. */
   createTopics(specs: readonly TopicSpec[]): Promise<void>;
+  /** Names of the topics that exist now (topics are never auto-created, so this is where a message can go). */
+  listTopics(): Promise<string[]>;
   /** Resolves once the broker has durably accepted every message. */
   publish(messages: readonly OutgoingMessage[]): Promise<void>;
   /** Resolves once the consumer has joined its group and will receive messages. */

@@ -102,5 +102,6 @@ describe('broker stopped and restarted under load', () => {
     const final = await count();
     expect(final.total).toBe(appended);
     expect(relay.status.checkpoint).toBe(await store.headPosition());
+    expect(relay.status).toMatchObject({ parked: 0, stuck: undefined }); // recovered: nothing left to report
   }, 400_000);
 });

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
 
-/** A relay running as its own OS process (so a test can kill -9 it), with its log lines observable. */
+/**
+ * A relay running as its own OS process (so a test can kill -9 it), with its log lines observable.
+ * Test helper: sits beside the tests that use it; eslint.config.mjs keeps production code from importing it.
+ */
 export class RelayProcess {
   readonly child: ChildProcess;
   readonly lines: string[] = [];
