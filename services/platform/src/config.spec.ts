@@ -10,6 +10,8 @@ describe('platform configuration', () => {
       kafkaBrokers: [],
       topicPartitions: 6,
       topicReplicationFactor: 1,
+      port: 3000,
+      host: '127.0.0.1',
     });
   });
 

@@ -11,6 +11,9 @@ export interface PlatformConfig {
   readonly kafkaBrokers: readonly string[];
   readonly topicPartitions: number;
   readonly topicReplicationFactor: number;
+  /** HTTP port (PORT, default 3000; 0 picks a free one) and address (HOST, default 127.0.0.1). */
+  readonly port: number;
+  readonly host: string;
 }
 
 export class ConfigError extends Error {
@@ -38,7 +41,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): PlatformConfig 
   const topicPartitions = positiveInteger(env, 'TOPIC_PARTITIONS', 6);
   const topicReplicationFactor = positiveInteger(env, 'TOPIC_REPLICATION_FACTOR', 1);
   const dataDir = resolve(cwd, env.BINTRAIL_DATA_DIR ?? '.bintrail/data');
-  return { mode, dataDir, databaseUrl, schema, kafkaBrokers, topicPartitions, topicReplicationFactor };
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`PORT must be a TCP port number (0-65535), got '${env.PORT}'`);
+  const host = env.HOST || '127.0.0.1';
+  return { mode, dataDir, databaseUrl, schema, kafkaBrokers, topicPartitions, topicReplicationFactor, port, host };
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

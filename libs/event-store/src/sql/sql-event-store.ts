@@ -255,6 +255,11 @@ export class SqlEventStore implements EventStore {
     return Number(rows[0]!.v);
   }
 
+  /** Resolves on this process's next append (or after `timeoutMs`): consumers of the log sleep on it when caught up. */
+  waitForAppend(timeoutMs: number): Promise<void> {
+    return this.signal.wait(timeoutMs);
+  }
+
   /** Highest global position stored (0 for an empty log). */
   async headPosition(): Promise<number> {
     const { rows } = await this.db.query<{ p: string | number }>(`SELECT coalesce(max(global_position), 0) AS p FROM ${this.s}.events`);

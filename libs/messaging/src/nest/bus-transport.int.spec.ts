@@ -5,17 +5,21 @@ import { Controller, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload, type MicroserviceOptions } from '@nestjs/microservices';
 import { testKafkaBrokers } from '@bintrail/testing';
-import { InProcessBus } from '../bus/in-process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openEmbeddedEventStore } from '@bintrail/event-store';
 import { KafkaBus } from '../bus/kafka';
-import type { MessageBus } from '../bus/port';
 import { eventually } from '../bus/contract/bus-contract-suite';
-import type { HandlerContext } from '../consumer/event-consumer';
+import { LogConsumers } from '../log/log-consumer';
+import { KafkaEventSource, LogEventSource, type EventContext } from '../source/event-source';
+import { BusTransport } from './bus-transport';
 import { ensurePlatformTopics } from '../topics';
 import { encodeEvent } from '../wire';
 
 @Injectable()
 class Received {
-  readonly events: { event: RecordedEvent; correlationId: string | undefined }[] = [];
+  readonly events: { event: RecordedEvent; correlationId: string | undefined; hadTransaction: boolean }[] = [];
 }
 
 @Controller()
@@ -23,8 +27,8 @@ class StockMovementsListener {
   constructor(private readonly received: Received) {}
 
   @EventPattern('warehouse.StockReceived')
-  onReceived(@Payload() event: RecordedEvent, @Ctx() context: HandlerContext): void {
-    this.received.events.push({ event, correlationId: context.message.headers['correlation-id'] });
+  onReceived(@Payload() event: RecordedEvent, @Ctx() context: EventContext): void {
+    this.received.events.push({ event, correlationId: context.message?.headers['correlation-id'], hadTransaction: context.tx !== undefined });
   }
 }
 
@@ -43,17 +47,13 @@ const event = (type: string): RecordedEvent => ({
   metadata: { correlationId: 'corr-42', causationId: null, actor: 'erp', source: 'warehouse' },
 });
 
-describe.each([
-  ['in-process', (): MessageBus => new InProcessBus({ redeliveryDelayMs: 5 })],
-  ['Kafka', (): MessageBus => new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'nest-transport-test' })],
-])('NestJS transport over the %s bus', (_name, openBus) => {
+describe('NestJS transport over Kafka', () => {
   it('routes events to @EventPattern handlers by contract type and ignores other types', async () => {
-    const bus = openBus();
+    const bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'nest-transport-test' });
     const topicPrefix = `n${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
     await ensurePlatformTopics(bus, { prefix: topicPrefix, partitions: 2 });
-    const { BusTransport } = await import('./bus-transport');
     const app = await NestFactory.createMicroservice<MicroserviceOptions>(ListenerModule, {
-      strategy: new BusTransport({ bus, groupId: `new-service-${topicPrefix}`, topicPrefix }),
+      strategy: new BusTransport({ source: new KafkaEventSource({ bus, topicPrefix }), groupId: `new-service-${topicPrefix}` }),
       logger: false,
     });
     await app.listen();
@@ -67,5 +67,30 @@ describe.each([
     expect(sink.events[0]!.correlationId).toBe('corr-42');
     await app.close();
     await bus.close();
+  });
+});
+
+describe('NestJS transport over the store log (embedded, PGlite)', () => {
+  it('routes appended events to @EventPattern handlers, with the transaction that commits the checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bintrail-transport-'));
+    const store = await openEmbeddedEventStore(dir);
+    const consumers = await LogConsumers.open(store, store.db, 'bintrail');
+    const app = await NestFactory.createMicroservice<MicroserviceOptions>(ListenerModule, {
+      strategy: new BusTransport({ source: new LogEventSource(consumers), groupId: 'new-service' }),
+      logger: false,
+    });
+    await app.listen();
+    await store.appendToStream('warehouse-WH1', [
+      { type: 'warehouse.StockPicked', data: { sku: 'SKU-1', quantity: 1 } },
+      { type: 'warehouse.StockReceived', data: { sku: 'SKU-1', quantity: 5 }, metadata: { correlationId: 'corr-42' } },
+    ]);
+    const sink = app.get(Received);
+    await eventually(() => expect(sink.events).toHaveLength(1), 10_000);
+    expect(sink.events[0]!.event.type).toBe('warehouse.StockReceived');
+    expect(sink.events[0]!.hadTransaction).toBe(true);
+    await eventually(async () => expect(await consumers.checkpoint('new-service')).toBe(2), 5_000);
+    await app.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,0 +1,259 @@
+import type { RecordedEvent } from '@bintrail/contracts';
+import { quoteIdent, runMigrations, type EventStore, type SqlDatabase, type SqlExecutor } from '@bintrail/event-store';
+import { silentLogger, type Logger } from '@bintrail/observability';
+import { backoffDelay, sleep } from '../backoff';
+
+/** What a handler gets besides the event: the transaction its effects must be written in. */
+export interface LogHandlerContext {
+  /** Commits together with the consumer's checkpoint: an effect is applied exactly once. */
+  readonly tx: SqlExecutor;
+  /** Carries the event's correlation id. */
+  readonly logger: Logger;
+}
+
+export interface LogConsumerOptions {
+  /** One checkpoint per group; two groups each see every event. */
+  readonly groupId: string;
+  readonly handle: (event: RecordedEvent, context: LogHandlerContext) => Promise<void>;
+  /** Event types this group handles; the others advance its checkpoint without a handler call. */
+  readonly accepts?: (type: string) => boolean;
+  /** Only read these categories of the log (a cheaper read; `accepts` still filters by type). */
+  readonly categories?: readonly string[];
+  /** Attempts before an event is parked (default 5). */
+  readonly maxAttempts?: number;
+  readonly backoffMs?: (attempt: number) => number;
+  readonly batchSize?: number;
+  /** Sleep when caught up; `wake` (e.g. the store's append signal) can cut it short. */
+  readonly idlePollMs?: number;
+  readonly wake?: (timeoutMs: number) => Promise<void>;
+  readonly logger?: Logger;
+}
+
+export interface LogConsumerStatus {
+  readonly groupId: string;
+  /** Global position of the last event this group has applied (or skipped, or parked). */
+  readonly checkpoint: number;
+  readonly applied: number;
+  readonly parked: number;
+  /** What the group is retrying right now; undefined while healthy. */
+  readonly stuck: { readonly globalPosition: number; readonly eventId: string; readonly type: string; readonly error: string; readonly attempts: number; readonly since: string } | undefined;
+}
+
+export interface RunningLogConsumer {
+  readonly status: LogConsumerStatus;
+  stop(): Promise<void>;
+}
+
+/**
+ * Consumer groups reading the event store's global log directly (no bus in between), each from
+ * its own checkpoint. The checkpoint row is updated in the same transaction as the handler's
+ * effects, so a crash at any point — even kill -9 — leaves either both or neither: after a
+ * restart every event is applied exactly once. Used by the embedded form for every consumer and
+ * by projections in both forms.
+ */
+export class LogConsumers {
+  private constructor(
+    private readonly store: EventStore,
+    readonly db: SqlDatabase,
+    private readonly s: string,
+  ) {}
+
+  /** `db` must be the store's own database, so effects, checkpoint and log share transactions. */
+  static async open(store: EventStore, db: SqlDatabase, schema: string): Promise<LogConsumers> {
+    await runMigrations(db, schema, 'log-consumers', [
+      {
+        version: 1,
+        name: 'consumer checkpoints and parked events',
+        sql: (s) => `
+          CREATE TABLE ${s}.consumer_checkpoints (
+            group_id text PRIMARY KEY,
+            position bigint NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now()
+          );
+          CREATE TABLE ${s}.parked_events (
+            group_id text NOT NULL,
+            global_position bigint NOT NULL,
+            event_id uuid NOT NULL,
+            type text NOT NULL,
+            reason text NOT NULL,
+            attempts integer NOT NULL,
+            parked_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (group_id, global_position)
+          );`,
+      },
+    ]);
+    return new LogConsumers(store, db, quoteIdent(schema));
+  }
+
+  async checkpoint(groupId: string): Promise<number> {
+    const { rows } = await this.db.query<{ position: string }>(`SELECT position FROM ${this.s}.consumer_checkpoints WHERE group_id = $1`, [groupId]);
+    return Number(rows[0]?.position ?? 0);
+  }
+
+  /** Events a group gave up on, with the reason (oldest first). */
+  async parked(groupId: string): Promise<{ globalPosition: number; eventId: string; type: string; reason: string; attempts: number }[]> {
+    const { rows } = await this.db.query<{ global_position: string; event_id: string; type: string; reason: string; attempts: number }>(
+      `SELECT global_position, event_id, type, reason, attempts FROM ${this.s}.parked_events WHERE group_id = $1 ORDER BY global_position`,
+      [groupId],
+    );
+    return rows.map((r) => ({ globalPosition: Number(r.global_position), eventId: r.event_id, type: r.type, reason: r.reason, attempts: Number(r.attempts) }));
+  }
+
+  /** Starts a group from its stored checkpoint; resolves once the checkpoint is loaded. */
+  async start(options: LogConsumerOptions): Promise<RunningLogConsumer> {
+    await this.db.query(`INSERT INTO ${this.s}.consumer_checkpoints (group_id, position) VALUES ($1, 0) ON CONFLICT DO NOTHING`, [options.groupId]);
+    const consumer = new GroupLoop(this.store, this.db, this.s, options, await this.checkpoint(options.groupId));
+    consumer.start();
+    return consumer;
+  }
+}
+
+/** A group's checkpoint moved under it: another runner of the same group is active. */
+class CheckpointMoved extends Error {}
+
+class GroupLoop implements RunningLogConsumer {
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private applied = 0;
+  private parkedCount = 0;
+  private stuck: LogConsumerStatus['stuck'];
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly db: SqlDatabase,
+    private readonly s: string,
+    private readonly options: LogConsumerOptions,
+    private position: number,
+  ) {
+    this.logger = (options.logger ?? silentLogger).child({ consumerGroup: options.groupId });
+  }
+
+  get status(): LogConsumerStatus {
+    return { groupId: this.options.groupId, checkpoint: this.position, applied: this.applied, parked: this.parkedCount, stuck: this.stuck };
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        const caughtUp = await this.step();
+        failures = 0;
+        if (caughtUp) await this.idle();
+      } catch (error) {
+        // The log or the database is unavailable (or another runner moved the checkpoint): pause, reload, go on.
+        failures += 1;
+        this.logger.warn('log consumer paused after a failure; retrying', { error, attempt: failures });
+        await this.pause(backoffDelay(failures));
+        if (this.stopping) break;
+        this.position = await this.readCheckpoint().catch(() => this.position);
+      }
+    }
+  }
+
+  /** Handles one batch; true when the log had nothing more to give. */
+  private async step(): Promise<boolean> {
+    const batchSize = this.options.batchSize ?? 200;
+    const batch = await this.store.readAll({
+      fromGlobalPosition: this.position + 1,
+      maxCount: batchSize,
+      ...(this.options.categories ? { categories: this.options.categories } : {}),
+    });
+    let skippedTo: number | undefined;
+    for (const event of batch) {
+      if (this.stopping) break;
+      if (this.options.accepts && !this.options.accepts(event.type)) {
+        skippedTo = event.globalPosition;
+        continue;
+      }
+      if (skippedTo !== undefined) await this.advance(skippedTo);
+      skippedTo = undefined;
+      await this.deliver(event);
+    }
+    if (skippedTo !== undefined) await this.advance(skippedTo);
+    return batch.length < batchSize;
+  }
+
+  /** Runs the handler with retries; after the last attempt the event is parked with its reason. */
+  private async deliver(event: RecordedEvent): Promise<void> {
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    const logger = this.logger.child({ correlationId: event.metadata.correlationId, eventId: event.eventId, type: event.type });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.transaction(async (tx) => {
+          await this.options.handle(event, { tx, logger });
+          await this.moveCheckpoint(tx, event.globalPosition);
+        });
+        this.position = event.globalPosition;
+        this.applied += 1;
+        this.stuck = undefined;
+        return;
+      } catch (error) {
+        if (error instanceof CheckpointMoved || this.stopping) throw error;
+        const reason = (error as Error).message ?? String(error);
+        this.stuck = { globalPosition: event.globalPosition, eventId: event.eventId, type: event.type, error: reason, attempts: attempt, since: this.stuck?.since ?? new Date().toISOString() };
+        if (attempt >= maxAttempts) {
+          await this.park(event, `handler failed after ${attempt} attempts: ${reason}`, attempt);
+          logger.error('event parked', { reason, attempts: attempt, globalPosition: event.globalPosition });
+          return;
+        }
+        logger.warn('handler failed; retrying', { attempt, error });
+        await this.pause((this.options.backoffMs ?? backoffDelay)(attempt));
+        if (this.stopping) throw error;
+      }
+    }
+  }
+
+  private async park(event: RecordedEvent, reason: string, attempts: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO ${this.s}.parked_events (group_id, global_position, event_id, type, reason, attempts) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT DO NOTHING`,
+        [this.options.groupId, event.globalPosition, event.eventId, event.type, reason.slice(0, 2_000), attempts],
+      );
+      await this.moveCheckpoint(tx, event.globalPosition);
+    });
+    this.position = event.globalPosition;
+    this.parkedCount += 1;
+    this.stuck = undefined;
+  }
+
+  private async advance(position: number): Promise<void> {
+    await this.db.transaction((tx) => this.moveCheckpoint(tx, position));
+    this.position = position;
+  }
+
+  /** Compare-and-set: only from the position this runner loaded, so two runners of one group never both apply an event. */
+  private async moveCheckpoint(tx: SqlExecutor, position: number): Promise<void> {
+    const { rows } = await tx.query(
+      `UPDATE ${this.s}.consumer_checkpoints SET position = $2, updated_at = now() WHERE group_id = $1 AND position = $3 RETURNING 1`,
+      [this.options.groupId, position, this.position],
+    );
+    if (rows.length === 0) throw new CheckpointMoved(`checkpoint of ${this.options.groupId} is no longer at ${this.position}`);
+  }
+
+  private async readCheckpoint(): Promise<number> {
+    const { rows } = await this.db.query<{ position: string }>(`SELECT position FROM ${this.s}.consumer_checkpoints WHERE group_id = $1`, [this.options.groupId]);
+    return Number(rows[0]?.position ?? 0);
+  }
+
+  private async idle(): Promise<void> {
+    const idlePollMs = this.options.idlePollMs ?? 50;
+    await Promise.race([this.options.wake ? this.options.wake(idlePollMs) : sleep(idlePollMs), new Promise<void>((resolve) => (this.wakeUp = resolve))]);
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await Promise.race([sleep(ms), new Promise<void>((resolve) => (this.wakeUp = resolve))]);
+  }
+}

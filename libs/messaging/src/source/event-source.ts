@@ -1,0 +1,85 @@
+import { categoryOfType, eventTopic, type RecordedEvent } from '@bintrail/contracts';
+import type { SqlExecutor } from '@bintrail/event-store';
+import type { Logger } from '@bintrail/observability';
+import type { IncomingMessage, MessageBus, RunningConsumer } from '../bus/port';
+import { startEventConsumer, type EventConsumerOptions } from '../consumer/event-consumer';
+import type { LogConsumers, LogConsumerStatus } from '../log/log-consumer';
+
+/** What a subscriber's handler gets with each event, whichever way the event travelled. */
+export interface EventContext {
+  /** Write the handler's effects here: they commit with the group's inbox row or checkpoint (exactly once). */
+  readonly tx: SqlExecutor | undefined;
+  /** Carries the event's correlation id. */
+  readonly logger: Logger;
+  /** The Kafka message, when the event came through the bus. */
+  readonly message?: IncomingMessage;
+}
+
+export interface EventSubscription {
+  /** The consumer group: each group gets every event once; its instances share the work. */
+  readonly groupId: string;
+  /** Contract event types (`warehouse.StockPicked`) this group handles. */
+  readonly types: readonly string[];
+  readonly handle: (event: RecordedEvent, context: EventContext) => Promise<void>;
+}
+
+export interface RunningSubscription extends RunningConsumer {
+  /** Checkpoint, applied/parked counters and what it is stuck on (log source only). */
+  readonly status?: LogConsumerStatus;
+}
+
+/**
+ * Where a service's event handlers get their events from. Distributed: Kafka topics through inbox
+ * consumers. Embedded: the event store's global log, each group from its own checkpoint. The
+ * handlers are the same code either way.
+ */
+export interface EventSource {
+  subscribe(subscription: EventSubscription): Promise<RunningSubscription>;
+}
+
+function categoriesOf(types: readonly string[]): string[] {
+  const invalid = types.filter((t) => !categoryOfType(t));
+  if (invalid.length > 0) throw new Error(`event types must be '<category>.<EventName>' from libs/contracts; got ${invalid.join(', ')}`);
+  return [...new Set(types.map((t) => categoryOfType(t)!))];
+}
+
+export type KafkaEventSourceOptions = Pick<EventConsumerOptions, 'bus' | 'inbox' | 'decoder' | 'maxAttempts' | 'backoffMs' | 'logger' | 'fromBeginning'> & {
+  readonly bus: MessageBus;
+  readonly topicPrefix?: string;
+};
+
+/** Distributed: the topics of the types' categories, through the platform consumer (schema check, inbox, retries, dead letters). */
+export class KafkaEventSource implements EventSource {
+  constructor(private readonly options: KafkaEventSourceOptions) {}
+
+  async subscribe(subscription: EventSubscription): Promise<RunningSubscription> {
+    const types = new Set(subscription.types);
+    const topics = categoriesOf(subscription.types).map((c) => eventTopic(c, this.options.topicPrefix));
+    return startEventConsumer({
+      ...this.options,
+      groupId: subscription.groupId,
+      topics,
+      accepts: (type) => types.has(type),
+      handle: (event, context) => subscription.handle(event, context),
+    });
+  }
+}
+
+/** Embedded: the store's global log, read directly; checkpoint and effects commit in one transaction. */
+export class LogEventSource implements EventSource {
+  constructor(
+    private readonly consumers: LogConsumers,
+    private readonly options: { logger?: Logger; wake?: (timeoutMs: number) => Promise<void>; maxAttempts?: number } = {},
+  ) {}
+
+  async subscribe(subscription: EventSubscription): Promise<RunningSubscription> {
+    const types = new Set(subscription.types);
+    return this.consumers.start({
+      ...this.options,
+      groupId: subscription.groupId,
+      categories: categoriesOf(subscription.types),
+      accepts: (type) => types.has(type),
+      handle: (event, context) => subscription.handle(event, context),
+    });
+  }
+}

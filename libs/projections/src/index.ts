@@ -1,0 +1,1 @@
+export { startProjections, type Projection, type RunningProjections } from './projection';

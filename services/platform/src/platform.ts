@@ -1,0 +1,177 @@
+import { mkdirSync } from 'node:fs';
+import { Controller, Get, Inject, Module, ValidationPipe, type DynamicModule, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { lockKey, openEmbeddedEventStore, openPostgresEventStore, postgresDatabase, quoteIdent, type SqlEventStore } from '@bintrail/event-store';
+import { InventoryModule, inventoryProjections } from '@bintrail/inventory';
+import {
+  BusTransport,
+  ensurePlatformTopics,
+  Inbox,
+  KafkaBus,
+  KafkaEventSource,
+  LogConsumers,
+  LogEventSource,
+  PostgresLeaderLock,
+  Relay,
+  SqlCheckpointStore,
+  type EventSource,
+  type RelayStatus,
+} from '@bintrail/messaging';
+import type { Logger } from '@bintrail/observability';
+import { startProjections, type RunningProjections } from '@bintrail/projections';
+import { PLATFORM_CONTEXT, type PlatformContext } from '@bintrail/service-kit';
+import type { PlatformConfig } from './config';
+
+/** Largest request body accepted (a bigger one is answered 413). */
+const BODY_LIMIT_BYTES = 256 * 1024;
+
+export interface PlatformStatus {
+  readonly mode: PlatformConfig['mode'];
+  /** Highest global position in the store. */
+  readonly head: number;
+  /** Each read model's checkpoint, lag behind the head, parked events and what it is stuck on. */
+  readonly projections: readonly (RunningProjections['status'][number] & { lag: number })[];
+  readonly relay?: RelayStatus;
+}
+
+export interface RunningPlatform {
+  readonly url: string;
+  status(): Promise<PlatformStatus>;
+  close(): Promise<void>;
+}
+
+const STATUS = Symbol('bintrail.status');
+
+@Controller()
+class StatusController {
+  constructor(@Inject(STATUS) private readonly status: () => Promise<PlatformStatus>) {}
+
+  /** Health and progress: how far each read model is behind the log, what is parked or stuck. */
+  @Get('status')
+  get(): Promise<PlatformStatus> {
+    return this.status();
+  }
+}
+
+@Module({})
+class PlatformModule {
+  static register(context: PlatformContext, status: () => Promise<PlatformStatus>): DynamicModule {
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [InventoryModule],
+      controllers: [StatusController],
+      providers: [
+        { provide: PLATFORM_CONTEXT, useValue: context },
+        { provide: STATUS, useValue: status },
+      ],
+      exports: [PLATFORM_CONTEXT],
+    };
+  }
+}
+
+interface Infrastructure {
+  readonly store: SqlEventStore;
+  readonly source: EventSource;
+  readonly relay?: Relay;
+  close(): Promise<void>;
+}
+
+/**
+ * Embedded: PGlite in this process; every consumer reads the store's log from its own checkpoint
+ * (durable across kill -9, no queue in between). Distributed: a PostgreSQL server, the relay
+ * publishing to Kafka, service handlers consuming Kafka through inboxes. Projections read the
+ * log directly in both forms.
+ */
+async function openInfrastructure(config: PlatformConfig, logger: Logger): Promise<Infrastructure> {
+  if (config.mode === 'embedded') {
+    mkdirSync(config.dataDir, { recursive: true });
+    const store = await openEmbeddedEventStore(config.dataDir, { schema: config.schema, source: 'platform' });
+    logger.info(`event store: embedded PostgreSQL (PGlite), data in ${config.dataDir}`);
+    const consumers = await LogConsumers.open(store, store.db, config.schema);
+    return { store, source: new LogEventSource(consumers, { logger, wake: (ms) => store.waitForAppend(ms) }), close: () => store.close() };
+  }
+  const store = await openPostgresEventStore(config.databaseUrl!, { schema: config.schema, source: 'platform' });
+  const checkpointDb = postgresDatabase({ connectionString: config.databaseUrl!, max: 2 });
+  const checkpoints = await SqlCheckpointStore.open(checkpointDb, config.schema);
+  const bus = new KafkaBus({ brokers: config.kafkaBrokers, clientId: 'bintrail-platform', logger });
+  logger.info(`event store: PostgreSQL at ${redact(config.databaseUrl!)}, schema ${config.schema}; Kafka at ${config.kafkaBrokers.join(',')}`);
+  const topics = await ensurePlatformTopics(bus, { partitions: config.topicPartitions, replicationFactor: config.topicReplicationFactor });
+  logger.info('topics ready', { topics: topics.map((t) => t.topic) });
+  const relay = new Relay(store, checkpoints, bus, new PostgresLeaderLock(config.databaseUrl!, lockKey(config.schema, 'relay:relay')), { logger });
+  relay.start();
+  const inbox = await Inbox.open(store.db, config.schema);
+  return {
+    store,
+    relay,
+    source: new KafkaEventSource({ bus, inbox, logger }),
+    close: async () => {
+      await relay.stop();
+      await bus.close();
+      await checkpointDb.close();
+      await store.close();
+    },
+  };
+}
+
+export async function startPlatform(config: PlatformConfig, logger: Logger): Promise<RunningPlatform> {
+  const infra = await openInfrastructure(config, logger);
+  const s = quoteIdent(config.schema);
+  const consumers = await LogConsumers.open(infra.store, infra.store.db, config.schema);
+  const projections = await startProjections(infra.store.db, consumers, config.schema, inventoryProjections, {
+    logger,
+    wake: (ms) => infra.store.waitForAppend(ms),
+  });
+
+  const status = async (): Promise<PlatformStatus> => {
+    const head = await infra.store.headPosition();
+    return {
+      mode: config.mode,
+      head,
+      projections: projections.status.map((p) => ({ ...p, lag: Math.max(0, head - p.checkpoint) })),
+      ...(infra.relay ? { relay: infra.relay.status } : {}),
+    };
+  };
+
+  const app = await NestFactory.create<NestFastifyApplication>(
+    PlatformModule.register({ store: infra.store, s, logger }, status),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
+    { logger: nestLogger(logger), abortOnError: false },
+  );
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.connectMicroservice<MicroserviceOptions>({ strategy: new BusTransport({ source: infra.source, groupId: 'platform' }) });
+  await app.startAllMicroservices();
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}`;
+  logger.info(`listening on ${url}`, { url });
+
+  return {
+    url,
+    status,
+    close: async () => {
+      await app.close();
+      await projections.stop();
+      await infra.close();
+    },
+  };
+}
+
+/** Nest's own messages go through the structured logger, so stdout stays one JSON object per line. */
+function nestLogger(logger: Logger): LoggerService {
+  const nest = logger.child({ component: 'nest' });
+  return {
+    log: (message: unknown) => nest.debug(String(message)),
+    error: (message: unknown, trace?: unknown) => nest.error(String(message), { trace }),
+    warn: (message: unknown) => nest.warn(String(message)),
+    debug: (message: unknown) => nest.debug(String(message)),
+    verbose: (message: unknown) => nest.debug(String(message)),
+  };
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]+@/, '//$1:***@');
+}
