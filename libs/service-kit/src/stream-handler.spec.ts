@@ -1,0 +1,46 @@
+import { InMemoryEventStore } from '@bintrail/event-store';
+import { StreamCommandHandler } from './stream-handler';
+
+/** A stock counter that refuses to go below zero: enough to see lost updates or double decisions. */
+type Event = { type: 'test.Taken'; data: { n: number } } | { type: 'test.Added'; data: { n: number } };
+type Command = { take: number } | { add: number };
+const decider = {
+  initialState: 0,
+  evolve: (s: number, e: Event) => (e.type === 'test.Added' ? s + e.data.n : s - e.data.n),
+  decide: (c: Command, s: number): Event[] => {
+    if ('add' in c) return [{ type: 'test.Added', data: { n: c.add } }];
+    if (c.take > s) throw new Error(`only ${s} left`);
+    return [{ type: 'test.Taken', data: { n: c.take } }];
+  },
+};
+
+describe('stream command handler', () => {
+  it('serialises commands on one stream and never decides on stale state, even against another process', async () => {
+    const store = new InMemoryEventStore();
+    const here = new StreamCommandHandler(store, decider);
+    const elsewhere = new StreamCommandHandler(store, decider); // another process's cache of the same stream
+    await here.handle('s-1', { add: 10 });
+    const attempts = Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? here : elsewhere).handle('s-1', { take: 1 }));
+    const outcomes = await Promise.allSettled(attempts);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(10);
+    expect((await here.load('s-1')).state).toBe(0);
+    expect((await elsewhere.load('s-1')).state).toBe(0);
+    expect(await store.readStream('s-1')).toHaveLength(11);
+  });
+
+  it('reads only the events after its cached version', async () => {
+    const store = new InMemoryEventStore();
+    const handler = new StreamCommandHandler(store, decider);
+    for (let i = 0; i < 5; i++) await handler.handle('s-2', { add: 1 });
+    const reads: number[] = [];
+    const readStream = store.readStream.bind(store);
+    store.readStream = async (id, options) => {
+      const events = await readStream(id, options);
+      reads.push(events.length);
+      return events;
+    };
+    const outcome = await handler.handle('s-2', { take: 2 });
+    expect(outcome).toMatchObject({ state: 3, streamVersion: 6 });
+    expect(reads).toEqual([0]);
+  });
+});
