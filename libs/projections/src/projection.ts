@@ -20,6 +20,11 @@ export interface Projection {
 
 export interface RunningProjections {
   readonly status: readonly (LogConsumerStatus & { projection: string })[];
+  /**
+   * Calls `listener` each time a projection has caught up with the log (its checkpoint is current),
+   * so that readers waiting for a position need not poll; returns the unsubscribe function.
+   */
+  onProgress(listener: () => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -32,12 +37,24 @@ export async function startProjections(
   options: { logger?: Logger; wake?: (timeoutMs: number) => Promise<void> } = {},
 ): Promise<RunningProjections> {
   const running: { projection: string; consumer: RunningLogConsumer }[] = [];
+  const listeners = new Set<() => void>();
   const s = quoteIdent(schema);
   for (const projection of projections) {
     await runMigrations(db, schema, `projection:${projection.name}`, projection.migrations);
     const types = new Set(projection.types);
     const consumer = await consumers.start({
       ...options,
+      // A consumer goes idle only when it has caught up, its checkpoint already moved: tell the waiting readers.
+      wake: (timeoutMs) => {
+        for (const listener of listeners) {
+          try {
+            listener();
+          } catch {
+            // A reader's bookkeeping never stops a projection.
+          }
+        }
+        return options.wake ? options.wake(timeoutMs) : new Promise((resolve) => setTimeout(resolve, timeoutMs));
+      },
       groupId: `projection:${projection.name}`,
       accepts: (type) => types.has(type),
       handle: (event, { tx }) => projection.apply(event, tx, s),
@@ -47,6 +64,10 @@ export async function startProjections(
   return {
     get status() {
       return running.map((r) => ({ projection: r.projection, ...r.consumer.status }));
+    },
+    onProgress: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     stop: async () => {
       await Promise.all(running.map((r) => r.consumer.stop()));

@@ -12,6 +12,8 @@ describe('platform configuration', () => {
       topicReplicationFactor: 1,
       port: 3000,
       host: '127.0.0.1',
+      readWaitMs: 2000,
+      idempotencyTtlHours: 24,
     });
   });
 
@@ -30,5 +32,13 @@ describe('platform configuration', () => {
     expect(() => loadConfig({ BINTRAIL_SCHEMA: 'x; drop table' }, '/')).toThrow(/BINTRAIL_SCHEMA/);
     expect(() => loadConfig({ TOPIC_PARTITIONS: '0' }, '/')).toThrow(/TOPIC_PARTITIONS must be a positive integer, got '0'/);
     expect(() => loadConfig({ TOPIC_REPLICATION_FACTOR: 'three' }, '/')).toThrow(/TOPIC_REPLICATION_FACTOR/);
+  });
+
+  it('reads the read-your-writes wait and the idempotency key lifetime, refusing nonsense', () => {
+    expect(loadConfig({ BINTRAIL_READ_WAIT_MS: '500', BINTRAIL_IDEMPOTENCY_TTL_HOURS: '48' }, '/')).toMatchObject({ readWaitMs: 500, idempotencyTtlHours: 48 });
+    expect(loadConfig({ BINTRAIL_READ_WAIT_MS: '0' }, '/').readWaitMs).toBe(0);
+    expect(() => loadConfig({ BINTRAIL_READ_WAIT_MS: '-1' }, '/')).toThrow(/BINTRAIL_READ_WAIT_MS must be an integer from 0 to 60000/);
+    expect(() => loadConfig({ BINTRAIL_READ_WAIT_MS: 'soon' }, '/')).toThrow(/BINTRAIL_READ_WAIT_MS/);
+    expect(() => loadConfig({ BINTRAIL_IDEMPOTENCY_TTL_HOURS: '0' }, '/')).toThrow(/BINTRAIL_IDEMPOTENCY_TTL_HOURS must be a positive integer/);
   });
 });

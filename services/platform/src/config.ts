@@ -14,6 +14,10 @@ export interface PlatformConfig {
   /** HTTP port (PORT, default 3000; 0 picks a free one) and address (HOST, default 127.0.0.1). */
   readonly port: number;
   readonly host: string;
+  /** Longest a GET with ?minPosition= waits for its read model before answering 503 (BINTRAIL_READ_WAIT_MS, default 2000). */
+  readonly readWaitMs: number;
+  /** How long the answers of requests made with an Idempotency-Key are kept (BINTRAIL_IDEMPOTENCY_TTL_HOURS, default 24). */
+  readonly idempotencyTtlHours: number;
 }
 
 export class ConfigError extends Error {
@@ -44,7 +48,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): PlatformConfig 
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`PORT must be a TCP port number (0-65535), got '${env.PORT}'`);
   const host = env.HOST || '127.0.0.1';
-  return { mode, dataDir, databaseUrl, schema, kafkaBrokers, topicPartitions, topicReplicationFactor, port, host };
+  const readWaitMs = Number(env.BINTRAIL_READ_WAIT_MS ?? 2_000);
+  if (!Number.isInteger(readWaitMs) || readWaitMs < 0 || readWaitMs > 60_000) {
+    throw new ConfigError(`BINTRAIL_READ_WAIT_MS must be an integer from 0 to 60000 (milliseconds), got '${env.BINTRAIL_READ_WAIT_MS}'`);
+  }
+  const idempotencyTtlHours = positiveInteger(env, 'BINTRAIL_IDEMPOTENCY_TTL_HOURS', 24);
+  return { mode, dataDir, databaseUrl, schema, kafkaBrokers, topicPartitions, topicReplicationFactor, port, host, readWaitMs, idempotencyTtlHours };
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

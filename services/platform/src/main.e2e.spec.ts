@@ -35,7 +35,11 @@ describe('npm start (embedded form)', () => {
     expect(history.changes).toEqual([expect.objectContaining({ correlationId: 'e2e-corr-1', actor: 'api' })]);
     const status = (await (await fetch(`${url}/status`)).json()) as { head: number; projections: { checkpoint: number; lag: number }[] };
     expect(status.head).toBe(position);
-    expect(status.projections).toEqual([expect.objectContaining({ groupId: 'projection:inventory-items', checkpoint: position, lag: 0, parked: 0 })]);
+    expect(status.projections).toEqual(
+      expect.arrayContaining([expect.objectContaining({ groupId: 'projection:inventory-items', checkpoint: position, lag: 0, parked: 0 })]),
+    );
+    // Every read model has read past the event, whether or not it folds that type.
+    for (const projection of status.projections) expect(projection).toMatchObject({ checkpoint: position, lag: 0, parked: 0 });
 
     expect(await first.stop()).toBe(0);
     expect(first.stderr).toBe('');

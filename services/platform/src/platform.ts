@@ -5,6 +5,7 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { lockKey, openEmbeddedEventStore, openPostgresEventStore, postgresDatabase, quoteIdent, type SqlEventStore } from '@bintrail/event-store';
 import { InventoryModule, inventoryProjections } from '@bintrail/inventory';
+import { WarehouseModule, warehouseProjections } from '@bintrail/warehouse';
 import {
   BusTransport,
   ensurePlatformTopics,
@@ -23,6 +24,7 @@ import type { Logger } from '@bintrail/observability';
 import { startProjections, type RunningProjections } from '@bintrail/projections';
 import { PLATFORM_CONTEXT, type PlatformContext } from '@bintrail/service-kit';
 import type { PlatformConfig } from './config';
+import { applyHttpConventions } from './http-conventions';
 
 /** Largest request body accepted (a bigger one is answered 413). */
 const BODY_LIMIT_BYTES = 256 * 1024;
@@ -61,7 +63,7 @@ class PlatformModule {
     return {
       module: PlatformModule,
       global: true,
-      imports: [InventoryModule],
+      imports: [InventoryModule, WarehouseModule],
       controllers: [StatusController],
       providers: [
         { provide: PLATFORM_CONTEXT, useValue: context },
@@ -120,7 +122,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
   const infra = await openInfrastructure(config, logger);
   const s = quoteIdent(config.schema);
   const consumers = await LogConsumers.open(infra.store, infra.store.db, config.schema);
-  const projections = await startProjections(infra.store.db, consumers, config.schema, inventoryProjections, {
+  const projections = await startProjections(infra.store.db, consumers, config.schema, [...inventoryProjections, ...warehouseProjections], {
     logger,
     wake: (ms) => infra.store.waitForAppend(ms),
   });
@@ -141,6 +143,8 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     { logger: nestLogger(logger), abortOnError: false },
   );
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  // Read-your-writes on GETs (?minPosition=, bintrail-read-position/lag), Idempotency-Key on commands, API docs at /docs.
+  const conventions = await applyHttpConventions(app, { projections, store: infra.store, config, logger });
   app.connectMicroservice<MicroserviceOptions>({ strategy: new BusTransport({ source: infra.source, groupId: 'platform' }) });
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);
@@ -153,6 +157,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
     url,
     status,
     close: async () => {
+      conventions.close(); // reads still waiting for a position are answered now, not after their full wait
       await app.close();
       await projections.stop();
       await infra.close();

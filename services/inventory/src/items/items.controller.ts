@@ -1,9 +1,9 @@
 import { BadRequestException, Body, Controller, Get, Inject, NotFoundException, Param, Put, Req, Res } from '@nestjs/common';
 import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { correlationIdOf, handleCommand, PLATFORM_CONTEXT, POSITION_HEADER, type PlatformContext } from '@bintrail/service-kit';
+import { correlationIdOf, handleCommand, PLATFORM_CONTEXT, POSITION_HEADER, ReadsFrom, type PlatformContext } from '@bintrail/service-kit';
 import { decideItem, evolveItem, initialItemState, itemStreamId, type ItemCommand, type ItemEvent, type ItemState } from './item.domain';
-import { findItem, itemHistory, type ItemChange, type ItemView } from './items.projection';
+import { findItem, itemHistory, itemsProjection, type ItemChange, type ItemView } from './items.projection';
 
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -42,6 +42,7 @@ export class ItemsController {
   }
 
   @Get(':sku')
+  @ReadsFrom(itemsProjection.name)
   async get(@Param('sku') sku: string): Promise<ItemView> {
     checkSku(sku);
     const item = await findItem(this.platform.store.db, this.platform.s, sku);
@@ -50,6 +51,7 @@ export class ItemsController {
   }
 
   @Get(':sku/history')
+  @ReadsFrom(itemsProjection.name)
   async history(@Param('sku') sku: string): Promise<{ sku: string; changes: ItemChange[] }> {
     checkSku(sku);
     const changes = await itemHistory(this.platform.store.db, this.platform.s, sku);

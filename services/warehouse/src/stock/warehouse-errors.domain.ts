@@ -15,8 +15,17 @@ export abstract class WarehouseError extends Error {
 
 export class WarehouseNotFound extends WarehouseError {
   readonly code = 'WarehouseNotFound';
-  constructor() {
-    super('the warehouse does not exist yet (CreateWarehouse first)');
+  /** The stream knows no code before it is created: the edge that names the warehouse says which. */
+  constructor(readonly warehouse?: string) {
+    super(`${warehouse === undefined ? 'the warehouse' : `warehouse ${warehouse}`} does not exist yet (CreateWarehouse first)`);
+  }
+}
+
+/** The warehouse books only SKUs the item master registered (it learns them from `inventory.ItemRegistered`). */
+export class ItemNotRegistered extends WarehouseError {
+  readonly code = 'ItemNotFound';
+  constructor(readonly sku: string) {
+    super(`item ${sku} is not registered in the item master`);
   }
 }
 
