@@ -245,5 +245,36 @@ describe('allocation process manager', () => {
       expect(orderStatus(flow.orders.get('O1')!)).toBe('shipped');
       expect(ofType(flow, 'order.OrderShipped').map((e) => e.data)).toEqual([{ orderId: 'O1', shipments: ['SH1'] }]);
     });
+
+    it('dispatches a line once per shipment: what is picked after it waits for the next shipment, at the warehouse and on the order alike', () => {
+      // given a back-order filled in WH1 (attempt 2), one unit picked and dispatched in SH1, then the other picked
+      const flow = new OrderFlow(['WH1']);
+      flow.order(place('O1', 2, '2026-03-01T09:00:00.000Z', ['WH1']));
+      flow.settle();
+      flow.receive('WH1', 'S1', 2);
+      flow.settle();
+      flow.pick('WH1', 'O1', 'L1#2', 1, 1);
+      flow.settle();
+      flow.dispatch('WH1', 'O1', 'L1#2', 'SH1');
+      flow.settle();
+      flow.pick('WH1', 'O1', 'L1#2', 1, 1);
+      flow.settle();
+      expect(line(flow, 'O1')).toMatchObject({ allocated: 1, picked: 1, shipped: 1 });
+
+      // when SH1 is dispatched again: the warehouse ships nothing, and the order and the warehouse still agree
+      flow.dispatch('WH1', 'O1', 'L1#2', 'SH1');
+      flow.settle();
+      expect(ofType(flow, 'order.LineDispatched')).toHaveLength(1);
+      expect(ofType(flow, 'warehouse.StockDispatched')).toHaveLength(1);
+      expect(line(flow, 'O1')).toMatchObject({ allocated: 1, picked: 1, shipped: 1 });
+      expect(flow.heldBy('WH1', 'O1', 'L1#2')).toEqual({ held: 1, staged: 1 });
+
+      // then the next shipment takes the unit and ships the order
+      flow.dispatch('WH1', 'O1', 'L1#2', 'SH2');
+      flow.settle();
+      expect(line(flow, 'O1')).toMatchObject({ allocated: 0, picked: 0, shipped: 2 });
+      expect(flow.heldBy('WH1', 'O1', 'L1#2')).toEqual({ held: 0, staged: 0 });
+      expect(ofType(flow, 'order.OrderShipped').map((e) => e.data)).toEqual([{ orderId: 'O1', shipments: ['SH1', 'SH2'] }]);
+    });
   });
 });

@@ -19,6 +19,8 @@ interface FakeLine {
   readonly sku: string;
   held: number;
   staged: number;
+  /** Shipments that took the line's staged units: like the real warehouse, a shipment dispatches a line once. */
+  readonly shipments: string[];
 }
 
 interface FakeWarehouse {
@@ -87,8 +89,11 @@ export class OrderFlow {
     this.append(warehouseStreamId(code), events);
   }
 
+  /** Ships what the line has staged; a shipment that dispatched the line already ships nothing (as `dispatchStock` in services/warehouse). */
   dispatch(code: string, orderId: string, lineId: string, shipmentId: string): void {
     const line = this.warehouse(code).lines.get(key(orderId, lineId))!;
+    if (line.shipments.includes(shipmentId)) return;
+    line.shipments.push(shipmentId);
     const quantity = line.staged;
     line.held -= quantity;
     line.staged = 0;
@@ -168,7 +173,7 @@ export class OrderFlow {
       const { sku, quantity } = command;
       const allocated = Math.min(quantity, w.free.get(sku) ?? 0);
       w.free.set(sku, (w.free.get(sku) ?? 0) - allocated);
-      w.lines.set(key(orderId, lineId), { sku, held: allocated, staged: 0 });
+      w.lines.set(key(orderId, lineId), { sku, held: allocated, staged: 0, shipments: [] });
       const allocations = allocated > 0 ? [{ bin: BIN, quantity: allocated }] : [];
       return [{ type: 'warehouse.StockAllocated', data: { orderId, lineId, sku, requested: quantity, allocations, shortQuantity: quantity - allocated } }];
     }
