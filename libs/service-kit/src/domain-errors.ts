@@ -15,11 +15,14 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<string, number>> = {
   // The request breaks a rule whatever the state: 400.
   InvalidQuantity: HttpStatus.BAD_REQUEST,
   InvalidCode: HttpStatus.BAD_REQUEST,
+  InvalidOrder: HttpStatus.BAD_REQUEST,
   // Something named does not exist: 404.
   WarehouseNotFound: HttpStatus.NOT_FOUND,
   BinNotFound: HttpStatus.NOT_FOUND,
   ItemNotFound: HttpStatus.NOT_FOUND,
   UnknownAllocation: HttpStatus.NOT_FOUND,
+  OrderNotFound: HttpStatus.NOT_FOUND,
+  UnknownOrderLine: HttpStatus.NOT_FOUND,
   // The current state refuses it: 409.
   WarehouseAlreadyExists: HttpStatus.CONFLICT,
   BinAlreadyExists: HttpStatus.CONFLICT,
@@ -31,6 +34,10 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<string, number>> = {
   NothingStaged: HttpStatus.CONFLICT,
   ReceiptConflict: HttpStatus.CONFLICT,
   AllocationConflict: HttpStatus.CONFLICT,
+  OrderAlreadyPlaced: HttpStatus.CONFLICT,
+  OrderNotCancellable: HttpStatus.CONFLICT,
+  OrderNotShipped: HttpStatus.CONFLICT,
+  InconsistentReport: HttpStatus.CONFLICT,
 };
 
 const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict' };

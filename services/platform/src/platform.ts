@@ -5,7 +5,8 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { lockKey, openEmbeddedEventStore, openPostgresEventStore, postgresDatabase, quoteIdent, type SqlEventStore } from '@bintrail/event-store';
 import { InventoryModule, inventoryProjections } from '@bintrail/inventory';
-import { WarehouseModule, warehouseProjections } from '@bintrail/warehouse';
+import { ORDER_GROUP, ORDER_TRANSPORT, OrderModule, orderProjections } from '@bintrail/order';
+import { WAREHOUSE_GROUP, WAREHOUSE_TRANSPORT, WarehouseModule, warehouseProjections } from '@bintrail/warehouse';
 import {
   BusTransport,
   ensurePlatformTopics,
@@ -35,6 +36,11 @@ export interface PlatformStatus {
   readonly head: number;
   /** Each read model's checkpoint, lag behind the head, parked events and what it is stuck on. */
   readonly projections: readonly (RunningProjections['status'][number] & { lag: number })[];
+  /**
+   * The services' consumer groups (embedded form: on the store's log, each reading only its categories, so
+   * its checkpoint is the last event of those it read): applied and parked events, what it is stuck on.
+   */
+  readonly consumers: readonly NonNullable<BusTransport['subscriptionStatus']>[];
   readonly relay?: RelayStatus;
 }
 
@@ -63,7 +69,7 @@ class PlatformModule {
     return {
       module: PlatformModule,
       global: true,
-      imports: [InventoryModule, WarehouseModule],
+      imports: [InventoryModule, WarehouseModule, OrderModule],
       controllers: [StatusController],
       providers: [
         { provide: PLATFORM_CONTEXT, useValue: context },
@@ -122,17 +128,19 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
   const infra = await openInfrastructure(config, logger);
   const s = quoteIdent(config.schema);
   const consumers = await LogConsumers.open(infra.store, infra.store.db, config.schema);
-  const projections = await startProjections(infra.store.db, consumers, config.schema, [...inventoryProjections, ...warehouseProjections], {
+  const projections = await startProjections(infra.store.db, consumers, config.schema, [...inventoryProjections, ...warehouseProjections, ...orderProjections], {
     logger,
     wake: (ms) => infra.store.waitForAppend(ms),
   });
 
+  const transports: BusTransport[] = [];
   const status = async (): Promise<PlatformStatus> => {
     const head = await infra.store.headPosition();
     return {
       mode: config.mode,
       head,
       projections: projections.status.map((p) => ({ ...p, lag: Math.max(0, head - p.checkpoint) })),
+      consumers: transports.flatMap((t) => (t.subscriptionStatus ? [t.subscriptionStatus] : [])),
       ...(infra.relay ? { relay: infra.relay.status } : {}),
     };
   };
@@ -145,7 +153,16 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   // Read-your-writes on GETs (?minPosition=, bintrail-read-position/lag), Idempotency-Key on commands, API docs at /docs.
   const conventions = await applyHttpConventions(app, { projections, store: infra.store, config, logger });
-  app.connectMicroservice<MicroserviceOptions>({ strategy: new BusTransport({ source: infra.source, groupId: 'platform' }) });
+  // One consumer group per service, each running only its own service's handlers (they name its transport id).
+  // Their handlers run commands (append to the store): on the log they run outside the consumer's transaction.
+  for (const [groupId, transportId] of [
+    [WAREHOUSE_GROUP, WAREHOUSE_TRANSPORT],
+    [ORDER_GROUP, ORDER_TRANSPORT],
+  ] as const) {
+    const transport = new BusTransport({ source: infra.source, groupId, transportId, transactional: false });
+    transports.push(transport);
+    app.connectMicroservice<MicroserviceOptions>({ strategy: transport });
+  }
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();

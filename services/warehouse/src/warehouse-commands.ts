@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { EventMetadata } from '@bintrail/contracts';
 import { correlationIdOf, PLATFORM_CONTEXT, POSITION_HEADER, StreamCommandHandler, type CommandOutcome, type PlatformContext } from '@bintrail/service-kit';
 import {
   warehouseDecider,
@@ -40,6 +41,16 @@ export class WarehouseCommands {
     }
     reply.header(POSITION_HEADER, String(outcome.position));
     return outcome;
+  }
+
+  /** A command a message asked for (the order choreography), with the event's correlation id and its id as causation. */
+  runForEvent(warehouse: string, command: WarehouseCommand, metadata: Partial<EventMetadata>): Promise<WarehouseOutcome> {
+    return this.streams.handle(warehouseStreamId(warehouse), command, metadata);
+  }
+
+  /** The warehouse's current state, caught up with its stream. */
+  async state(warehouse: string): Promise<WarehouseState> {
+    return (await this.streams.load(warehouseStreamId(warehouse))).state;
   }
 }
 

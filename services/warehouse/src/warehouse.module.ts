@@ -4,11 +4,16 @@ import { CountingController } from './counting/counting.controller';
 import { KnownItems } from './known-items/known-items.projection';
 import { LayoutController } from './layout/layout.controller';
 import { ReceivingController } from './receiving/receiving.controller';
+import { OrderEventsHandler } from './order-events/order-events.handler';
+import { PickingController } from './picking/picking.controller';
 import { WarehouseCommands } from './warehouse-commands';
 
-/** The warehouse service: warehouses, bins and the physical stock in them (needs the platform's PLATFORM_CONTEXT). */
+/**
+ * The warehouse service: warehouses, bins and the physical stock in them, pick lists (needs the platform's
+ * PLATFORM_CONTEXT), and its side of the order choreography: handlers on WAREHOUSE_TRANSPORT.
+ */
 @Module({
-  controllers: [LayoutController, ReceivingController, CountingController, BinsController],
+  controllers: [LayoutController, ReceivingController, CountingController, BinsController, PickingController, OrderEventsHandler],
   providers: [WarehouseCommands, KnownItems],
 })
 export class WarehouseModule {}

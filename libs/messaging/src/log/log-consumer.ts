@@ -27,6 +27,15 @@ export interface LogConsumerOptions {
   readonly idlePollMs?: number;
   readonly wake?: (timeoutMs: number) => Promise<void>;
   readonly logger?: Logger;
+  /**
+   * false: run the handler outside any transaction (its `tx` is the database itself, autocommit), then
+   * move the checkpoint. For handlers that issue commands, i.e. append to the store: an append must be
+   * the first write of its transaction, and PGlite serialises transactions, so an append from inside the
+   * consumer's transaction would wait for it forever. Delivery is then at least once (a crash after the
+   * handler, before the checkpoint, delivers the event again): such handlers must be idempotent, as
+   * commands carrying ids derived from the event are. Default true (exactly once, effects in `tx`).
+   */
+  readonly transactional?: boolean;
 }
 
 export interface LogConsumerStatus {
@@ -191,10 +200,15 @@ class GroupLoop implements RunningLogConsumer {
     const logger = this.logger.child({ correlationId: event.metadata.correlationId, eventId: event.eventId, type: event.type });
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.db.transaction(async (tx) => {
-          await this.options.handle(event, { tx, logger });
-          await this.moveCheckpoint(tx, event.globalPosition);
-        });
+        if (this.options.transactional === false) {
+          await this.options.handle(event, { tx: this.db, logger });
+          await this.advance(event.globalPosition);
+        } else {
+          await this.db.transaction(async (tx) => {
+            await this.options.handle(event, { tx, logger });
+            await this.moveCheckpoint(tx, event.globalPosition);
+          });
+        }
         this.position = event.globalPosition;
         this.applied += 1;
         this.stuck = undefined;

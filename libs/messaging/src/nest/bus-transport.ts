@@ -7,6 +7,15 @@ export interface BusTransportOptions {
   readonly source: EventSource;
   /** The service's consumer group: each service gets every event once, its instances share the work. */
   readonly groupId: string;
+  /**
+   * Nest routes every @EventPattern of the app to every connected transport, unless the handler names
+   * a transport: `@EventPattern(type, transportId)`. Give each service's transport its own symbol and
+   * its handlers that symbol, and each group gets its own service's handlers only. A transport with no
+   * id gets every handler, so with several transports, give every one an id.
+   */
+  readonly transportId?: symbol;
+  /** false: handlers that run commands (append to the store); see EventSubscription.transactional. */
+  readonly transactional?: boolean;
 }
 
 /**
@@ -21,6 +30,7 @@ export class BusTransport extends Server implements CustomTransportStrategy {
 
   constructor(private readonly options: BusTransportOptions) {
     super();
+    if (options.transportId !== undefined) this.setTransportId(options.transportId);
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -30,6 +40,7 @@ export class BusTransport extends Server implements CustomTransportStrategy {
         this.subscription = await this.options.source.subscribe({
           groupId: this.options.groupId,
           types,
+          ...(this.options.transactional === false ? { transactional: false } : {}),
           handle: async (event, context) => {
             const handler = this.getHandlerByPattern(event.type)!;
             const result = this.transformToObservable(await handler(event, context));

@@ -21,6 +21,13 @@ export interface EventSubscription {
   /** Contract event types (`warehouse.StockPicked`) this group handles. */
   readonly types: readonly string[];
   readonly handle: (event: RecordedEvent, context: EventContext) => Promise<void>;
+  /**
+   * false for handlers that append to the store (run commands): on the store's log they then run outside
+   * the consumer's transaction (`tx` undefined) and the checkpoint moves after them — at least once, so
+   * their commands must be idempotent. Kafka consumers are unaffected (their inbox transaction is on
+   * another connection of a PostgreSQL server, where an append elsewhere does not wait for it).
+   */
+  readonly transactional?: boolean;
 }
 
 export interface RunningSubscription extends RunningConsumer {
@@ -60,7 +67,8 @@ export class KafkaEventSource implements EventSource {
       groupId: subscription.groupId,
       topics,
       accepts: (type) => types.has(type),
-      handle: (event, context) => subscription.handle(event, context),
+      ...(subscription.transactional === false ? { transactional: false } : {}),
+      handle: (event, context) => subscription.handle(event, subscription.transactional === false ? { logger: context.logger, tx: undefined } : context),
     });
   }
 }
@@ -79,7 +87,8 @@ export class LogEventSource implements EventSource {
       groupId: subscription.groupId,
       categories: categoriesOf(subscription.types),
       accepts: (type) => types.has(type),
-      handle: (event, context) => subscription.handle(event, context),
+      ...(subscription.transactional === false ? { transactional: false } : {}),
+      handle: (event, context) => subscription.handle(event, subscription.transactional === false ? { logger: context.logger, tx: undefined } : context),
     });
   }
 }

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@bintrail/contracts';
 import type { SqlExecutor } from '@bintrail/event-store';
 import type { Projection } from '@bintrail/projections';
+import { backOrderChanges, ORDER_BACK_ORDER_EVENT_TYPES, type OrderBackOrderEvent } from './back-orders.domain';
 import { stockChanges, WAREHOUSE_STOCK_EVENT_TYPES, warehouseOfStream, type StockChange, type WarehouseStockEvent } from './stock-changes.domain';
 
 /**
@@ -8,11 +9,13 @@ import { stockChanges, WAREHOUSE_STOCK_EVENT_TYPES, warehouseOfStream, type Stoc
  * `inventory_stock`, and the inventory's own copy of bin quantities in `inventory_bin_stock` (so that
  * "which bins hold SKU X" never reads the warehouse service's tables). Both move in the same
  * transaction, so the sum over a warehouse's bins equals its on-hand at every checkpoint.
- * `in_transit` (shipping) and `back_ordered` (orders) are kept at 0 until those services exist.
+ * Back-ordered units per SKU (`inventory_back_orders`) come from the order service's events; they
+ * belong to no warehouse, so `inventory_stock.back_ordered` stays 0. `in_transit` (shipping) is kept
+ * at 0 until that service exists.
  */
 export const stockProjection: Projection = {
   name: 'inventory-stock',
-  types: WAREHOUSE_STOCK_EVENT_TYPES,
+  types: [...WAREHOUSE_STOCK_EVENT_TYPES, ...ORDER_BACK_ORDER_EVENT_TYPES],
   migrations: [
     {
       version: 1,
@@ -38,8 +41,14 @@ export const stockProjection: Projection = {
           PRIMARY KEY (sku, warehouse, bin)
         );`,
     },
+    {
+      version: 2,
+      name: 'back-ordered units per SKU',
+      sql: (s) => `CREATE TABLE ${s}.inventory_back_orders (sku text PRIMARY KEY, quantity bigint NOT NULL, position bigint NOT NULL);`,
+    },
   ],
   async apply(recorded: RecordedEvent, tx: SqlExecutor, s: string): Promise<void> {
+    if (recorded.type.startsWith('order.')) return bookBackOrders(tx, s, backOrderChanges(recorded as unknown as OrderBackOrderEvent), recorded.globalPosition);
     const changes = stockChanges(recorded as unknown as WarehouseStockEvent);
     if (changes.length === 0) return;
     const warehouse = warehouseOfStream(recorded.streamId);
@@ -59,6 +68,17 @@ async function bookTotals(tx: SqlExecutor, s: string, warehouse: string, changes
     [changes[0]!.sku, warehouse, onHand, reserved, position],
   );
   requireSane(rows[0]!, `${changes[0]!.sku} in ${warehouse}`);
+}
+
+async function bookBackOrders(tx: SqlExecutor, s: string, changes: readonly { sku: string; delta: number }[], position: number): Promise<void> {
+  for (const { sku, delta } of changes) {
+    const { rows } = await tx.query<{ quantity: string | number }>(
+      `INSERT INTO ${s}.inventory_back_orders AS b (sku, quantity, position) VALUES ($1, $2::bigint, $3)
+       ON CONFLICT (sku) DO UPDATE SET quantity = b.quantity + EXCLUDED.quantity, position = EXCLUDED.position RETURNING b.quantity`,
+      [sku, delta, position],
+    );
+    if (Number(rows[0]!.quantity) < 0) throw new Error(`${sku} would have ${rows[0]!.quantity} units back-ordered`);
+  }
 }
 
 /**
@@ -127,6 +147,8 @@ interface StockRow {
   reserved: string | null;
   in_transit: string | null;
   back_ordered: string | null;
+  /** Back-ordered units of the SKU (no warehouse's): repeated on each of its rows. */
+  sku_back_ordered: string | null;
 }
 
 /**
@@ -142,8 +164,8 @@ export async function stockPage(db: SqlExecutor, s: string, options: { after?: s
          SELECT sku, false FROM ${s}.inventory_stock WHERE $1::text IS NULL OR sku COLLATE "C" > $1::text
        ) k GROUP BY sku ORDER BY sku COLLATE "C" LIMIT $2
      )
-     SELECT p.sku, p.registered, t.warehouse, t.on_hand, t.reserved, t.in_transit, t.back_ordered
-     FROM page p LEFT JOIN ${s}.inventory_stock t ON t.sku = p.sku
+     SELECT p.sku, p.registered, t.warehouse, t.on_hand, t.reserved, t.in_transit, t.back_ordered, b.quantity AS sku_back_ordered
+     FROM page p LEFT JOIN ${s}.inventory_stock t ON t.sku = p.sku LEFT JOIN ${s}.inventory_back_orders b ON b.sku = p.sku
      ORDER BY p.sku COLLATE "C", t.warehouse COLLATE "C"`,
     [options.after ?? null, options.limit + 1],
   );
@@ -157,7 +179,8 @@ export async function stockPage(db: SqlExecutor, s: string, options: { after?: s
 export async function stockOfSku(db: SqlExecutor, s: string, sku: string): Promise<SkuStock | undefined> {
   const { rows } = await db.query<StockRow>(
     `SELECT $1::text AS sku, EXISTS (SELECT 1 FROM ${s}.inventory_items WHERE sku = $1) AS registered,
-            t.warehouse, t.on_hand, t.reserved, t.in_transit, t.back_ordered
+            t.warehouse, t.on_hand, t.reserved, t.in_transit, t.back_ordered,
+            (SELECT quantity FROM ${s}.inventory_back_orders WHERE sku = $1) AS sku_back_ordered
      FROM (SELECT 1) one LEFT JOIN ${s}.inventory_stock t ON t.sku = $1
      ORDER BY t.warehouse COLLATE "C"`,
     [sku],
@@ -179,7 +202,7 @@ export async function binsOfSku(db: SqlExecutor, s: string, sku: string): Promis
 function summarise(rows: readonly StockRow[]): SkuStock[] {
   const bySku = new Map<string, { backOrdered: number; warehouses: WarehouseStock[] }>();
   for (const r of rows) {
-    const entry = bySku.get(r.sku) ?? { backOrdered: 0, warehouses: [] };
+    const entry = bySku.get(r.sku) ?? { backOrdered: Number(r.sku_back_ordered ?? 0), warehouses: [] };
     bySku.set(r.sku, entry);
     if (r.warehouse === null) continue;
     const onHand = Number(r.on_hand);

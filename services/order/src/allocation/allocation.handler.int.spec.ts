@@ -1,0 +1,76 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { RecordedEvent } from '@bintrail/contracts';
+import { openEmbeddedEventStore, quoteIdent, type SqlEventStore } from '@bintrail/event-store';
+import { silentLogger } from '@bintrail/observability';
+import type { PlatformContext } from '@bintrail/service-kit';
+import { OrderCommands } from '../orders/order-commands';
+import { orderStreamId, type OrderEvent } from '../orders/order.domain';
+import { AllocationHandler } from './allocation.handler';
+
+/**
+ * The allocation manager's consumer on a real (embedded) store: commands on order streams, its state
+ * kept across restarts, and a redelivered event changing nothing.
+ */
+describe('allocation manager handler (PGlite)', () => {
+  let store: SqlEventStore;
+  let platform: PlatformContext;
+  let commands: OrderCommands;
+
+  beforeEach(async () => {
+    store = await openEmbeddedEventStore(undefined);
+    platform = { store, s: quoteIdent('bintrail'), logger: silentLogger };
+    commands = new OrderCommands(platform);
+  });
+  afterEach(() => store.close());
+
+  const context = { tx: undefined, logger: silentLogger };
+  const orderEvents = async (orderId: string) => (await store.readStream(orderStreamId(orderId))).map((e) => e.type as OrderEvent['type']);
+  let position = 100;
+  const warehouseEvent = (type: string, data: Record<string, unknown>): RecordedEvent => ({
+    type,
+    version: 1,
+    eventId: randomUUID(),
+    streamId: 'warehouse-WH1',
+    streamPosition: 1,
+    globalPosition: ++position,
+    occurredAt: new Date(),
+    data,
+    metadata: { correlationId: 'c-1', causationId: null, actor: 'test', source: 'warehouse' },
+  });
+  const place = (orderId: string, placedAt: string) =>
+    commands.runForEvent({ type: 'PlaceOrder', orderId, lines: [{ lineId: 'L1', sku: 'SKU-1', quantity: 2 }], warehouses: ['WH1'], placedAt }, {});
+  const asDelivered = async (orderId: string): Promise<RecordedEvent[]> => store.readStream(orderStreamId(orderId));
+
+  it('books a warehouse answer once, keeps the back-order queue across a restart, and fills the oldest first', async () => {
+    await place('O-OLD', '2026-01-01T00:00:00.000Z');
+    await place('O-NEW', '2026-01-02T00:00:00.000Z');
+    let handler = new AllocationHandler(commands, platform);
+    for (const orderId of ['O-OLD', 'O-NEW']) {
+      const short = warehouseEvent('warehouse.StockAllocated', { orderId, lineId: 'L1#1', sku: 'SKU-1', requested: 2, allocations: [], shortQuantity: 2 });
+      await handler.onEvent(short, context);
+      await handler.onEvent(short, context); // redelivered: nothing new
+      for (const event of await asDelivered(orderId)) await handler.onEvent({ ...event, globalPosition: ++position }, context);
+    }
+    expect(await orderEvents('O-OLD')).toEqual(['order.OrderPlaced', 'order.AllocationRequested', 'order.NothingAllocated', 'order.LineBackOrdered']);
+
+    // A restart: a new handler loads the saved queue.
+    handler = new AllocationHandler(commands, platform);
+    const arrived = warehouseEvent('warehouse.StockReceived', { receiptId: 'R1', sku: 'SKU-1', bin: 'DOCK', quantity: 3 });
+    await handler.onEvent(arrived, context);
+    await handler.onEvent(arrived, context);
+    const retries = async (orderId: string) =>
+      (await asDelivered(orderId)).filter((e) => e.type === 'order.AllocationRequested' && (e.data as { retry: boolean }).retry).map((e) => (e.data as { quantity: number }).quantity);
+    expect(await retries('O-OLD')).toEqual([2]);
+    expect(await retries('O-NEW')).toEqual([1]);
+
+    // Delivered again to a handler that lost its memory before saving: the same commands, booked once.
+    await platform.store.db.query(`UPDATE ${platform.s}.order_allocation_manager SET position = $1`, [arrived.globalPosition - 1]);
+    await platform.store.db.query(`UPDATE ${platform.s}.order_allocation_manager SET state = jsonb_set(state, '{backOrderQueue}', $1::jsonb)`, [
+      JSON.stringify({ 'SKU-1': [{ orderId: 'O-OLD', lineId: 'L1', placedAt: '2026-01-01T00:00:00.000Z', quantity: 2 }, { orderId: 'O-NEW', lineId: 'L1', placedAt: '2026-01-02T00:00:00.000Z', quantity: 2 }] }),
+    ]);
+    await new AllocationHandler(commands, platform).onEvent(arrived, context);
+    expect(await retries('O-OLD')).toEqual([2]);
+    expect(await retries('O-NEW')).toEqual([1]);
+  });
+});

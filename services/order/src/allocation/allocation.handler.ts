@@ -1,0 +1,81 @@
+import type { RecordedEvent } from '@bintrail/contracts';
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { EventContext } from '@bintrail/messaging';
+import { PLATFORM_CONTEXT, type PlatformContext } from '@bintrail/service-kit';
+import { OrderCommands } from '../orders/order-commands';
+import { ORDER_TRANSPORT } from '../transport';
+import {
+  ALLOCATION_MANAGER_EVENT_TYPES,
+  initialAllocationManagerState,
+  reactToEvent,
+  type AllocationManagerEvent,
+  type AllocationManagerState,
+} from './allocation-manager.domain';
+
+/**
+ * The allocation process manager at work (consumer group 'order'): each order or warehouse event is
+ * fed to the pure manager, and the commands it returns for order streams run here (the warehouse's
+ * own group runs the warehouse-bound ones, from the same order events).
+ *
+ * Its state (back-order queue, bins on hold) survives a restart in `order_allocation_manager`, with
+ * the global position of the last event folded into it. The group runs outside a transaction (its
+ * commands append to the store), so per event: react, run the commands, save the state and position,
+ * then the checkpoint moves. A crash before the save delivers the event again to the old state: the
+ * same commands, with the same ids, which the order streams book once. A crash after the save: the
+ * position says the event is in the state already, and it is skipped. So the `handled` set of the pure
+ * state is not kept (it would grow forever); the saved position does its work. (Distributed, from Kafka,
+ * events of two topics come in no global order: there the `handled` set is kept and does it instead.)
+ */
+@Controller()
+export class AllocationHandler {
+  private loaded: Promise<{ state: AllocationManagerState; position: number }> | undefined;
+
+  constructor(
+    private readonly commands: OrderCommands,
+    @Inject(PLATFORM_CONTEXT) private readonly platform: PlatformContext,
+  ) {}
+
+  @EventPattern([...ALLOCATION_MANAGER_EVENT_TYPES], ORDER_TRANSPORT)
+  async onEvent(@Payload() event: RecordedEvent, @Ctx() context: EventContext): Promise<void> {
+    const current = await this.load();
+    // From the store's log events come in global order: the saved position tells what the state holds already.
+    // From Kafka (a message in the context) two topics interleave in any order: the pure state's event ids do.
+    const inLogOrder = context.message === undefined;
+    if (inLogOrder && event.globalPosition <= current.position) return;
+    const delivered = { type: event.type, data: event.data, eventId: event.eventId, streamId: event.streamId } as unknown as AllocationManagerEvent;
+    const reaction = reactToEvent(current.state, delivered);
+    const metadata = { correlationId: event.metadata.correlationId, causationId: event.eventId, actor: 'allocation-manager', source: 'order' };
+    for (const { service, command } of reaction.commands) {
+      if (service === 'order') await this.commands.runForEvent(command, metadata);
+    }
+    const next = { state: inLogOrder ? { ...reaction.state, handled: {} } : reaction.state, position: Math.max(current.position, event.globalPosition) };
+    await this.save(next.state, next.position);
+    this.loaded = Promise.resolve(next);
+  }
+
+  private load(): Promise<{ state: AllocationManagerState; position: number }> {
+    this.loaded ??= this.read().catch((error: unknown) => {
+      this.loaded = undefined;
+      throw error;
+    });
+    return this.loaded;
+  }
+
+  private async read(): Promise<{ state: AllocationManagerState; position: number }> {
+    const { store, s } = this.platform;
+    await store.db.query(`CREATE TABLE IF NOT EXISTS ${s}.order_allocation_manager (id text PRIMARY KEY, state jsonb NOT NULL, position bigint NOT NULL)`);
+    const { rows } = await store.db.query<{ state: unknown; position: string }>(`SELECT state, position FROM ${s}.order_allocation_manager WHERE id = 'allocation'`);
+    if (!rows[0]) return { state: initialAllocationManagerState, position: 0 };
+    const state = (typeof rows[0].state === 'string' ? JSON.parse(rows[0].state) : rows[0].state) as AllocationManagerState;
+    return { state, position: Number(rows[0].position) };
+  }
+
+  private async save(state: AllocationManagerState, position: number): Promise<void> {
+    await this.platform.store.db.query(
+      `INSERT INTO ${this.platform.s}.order_allocation_manager (id, state, position) VALUES ('allocation', $1::jsonb, $2)
+       ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, position = EXCLUDED.position`,
+      [JSON.stringify(state), position],
+    );
+  }
+}

@@ -1,0 +1,25 @@
+import type { RecordedEvent } from '@bintrail/contracts';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { EventContext } from '@bintrail/messaging';
+import { WAREHOUSE_TRANSPORT } from '../transport';
+import { WarehouseCommands } from '../warehouse-commands';
+import { commandsFor, ORDER_EVENT_TYPES_IN, type OrderEventIn } from './order-messages.domain';
+
+/**
+ * The warehouse's side of the order choreography (consumer group 'warehouse'): an order asks for an
+ * allocation, or gives back what it holds. Commands run on the warehouse stream like the HTTP ones; they
+ * are idempotent, so a redelivered event (at-least-once on this group) changes nothing.
+ */
+@Controller()
+export class OrderEventsHandler {
+  constructor(private readonly commands: WarehouseCommands) {}
+
+  @EventPattern([...ORDER_EVENT_TYPES_IN], WAREHOUSE_TRANSPORT)
+  async onOrderEvent(@Payload() event: RecordedEvent, @Ctx() _context: EventContext): Promise<void> {
+    const metadata = { correlationId: event.metadata.correlationId, causationId: event.eventId, actor: 'order-choreography', source: 'warehouse' };
+    for (const { warehouse, command } of commandsFor(event as unknown as OrderEventIn)) {
+      await this.commands.runForEvent(warehouse, command, metadata);
+    }
+  }
+}
