@@ -16,6 +16,7 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<string, number>> = {
   InvalidQuantity: HttpStatus.BAD_REQUEST,
   InvalidCode: HttpStatus.BAD_REQUEST,
   InvalidOrder: HttpStatus.BAD_REQUEST,
+  InvalidShippingCommand: HttpStatus.BAD_REQUEST,
   // Something named does not exist: 404.
   WarehouseNotFound: HttpStatus.NOT_FOUND,
   BinNotFound: HttpStatus.NOT_FOUND,
@@ -23,6 +24,7 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<string, number>> = {
   UnknownAllocation: HttpStatus.NOT_FOUND,
   OrderNotFound: HttpStatus.NOT_FOUND,
   UnknownOrderLine: HttpStatus.NOT_FOUND,
+  ShippingStreamNotFound: HttpStatus.NOT_FOUND,
   // The current state refuses it: 409.
   WarehouseAlreadyExists: HttpStatus.CONFLICT,
   BinAlreadyExists: HttpStatus.CONFLICT,
@@ -38,6 +40,9 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<string, number>> = {
   OrderNotCancellable: HttpStatus.CONFLICT,
   OrderNotShipped: HttpStatus.CONFLICT,
   InconsistentReport: HttpStatus.CONFLICT,
+  ShippingAlreadyExists: HttpStatus.CONFLICT,
+  ShippingWrongStatus: HttpStatus.CONFLICT,
+  ShippingInconsistentReport: HttpStatus.CONFLICT,
 };
 
 const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict' };

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AllocationHandler } from './allocation/allocation.handler';
 import { Catalog } from './catalog/catalog.projection';
+import { DeliveryHandler } from './delivery/delivery.handler';
 import { OrderCommands } from './orders/order-commands';
 import { OrdersController } from './orders/orders.controller';
 
@@ -9,7 +10,7 @@ import { OrdersController } from './orders/orders.controller';
  * process manager, whose handlers run on ORDER_TRANSPORT (consumer group 'order').
  */
 @Module({
-  controllers: [OrdersController, AllocationHandler],
+  controllers: [OrdersController, AllocationHandler, DeliveryHandler],
   providers: [OrderCommands, Catalog],
 })
 export class OrderModule {}

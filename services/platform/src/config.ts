@@ -9,6 +9,8 @@ export interface PlatformConfig {
   readonly schema: string;
   /** Distributed mode: Kafka bootstrap brokers. */
   readonly kafkaBrokers: readonly string[];
+  /** Distributed mode: topic name prefix (BINTRAIL_TOPIC_PREFIX, default the contract's `bintrail`), e.g. to isolate a test run. */
+  readonly topicPrefix: string | undefined;
   readonly topicPartitions: number;
   readonly topicReplicationFactor: number;
   /** HTTP port (PORT, default 3000; 0 picks a free one) and address (HOST, default 127.0.0.1). */
@@ -42,6 +44,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): PlatformConfig 
   if (mode === 'distributed' && kafkaBrokers.length === 0) {
     throw new ConfigError('KAFKA_BROKERS is required when BINTRAIL_MODE=distributed (e.g. 127.0.0.1:9092)');
   }
+  const topicPrefix = env.BINTRAIL_TOPIC_PREFIX || undefined;
+  if (topicPrefix !== undefined && !/^[a-zA-Z0-9._-]{1,100}$/.test(topicPrefix)) {
+    throw new ConfigError(`BINTRAIL_TOPIC_PREFIX must be letters, digits, '.', '_' or '-', got '${topicPrefix}'`);
+  }
   const topicPartitions = positiveInteger(env, 'TOPIC_PARTITIONS', 6);
   const topicReplicationFactor = positiveInteger(env, 'TOPIC_REPLICATION_FACTOR', 1);
   const dataDir = resolve(cwd, env.BINTRAIL_DATA_DIR ?? '.bintrail/data');
@@ -53,7 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): PlatformConfig 
     throw new ConfigError(`BINTRAIL_READ_WAIT_MS must be an integer from 0 to 60000 (milliseconds), got '${env.BINTRAIL_READ_WAIT_MS}'`);
   }
   const idempotencyTtlHours = positiveInteger(env, 'BINTRAIL_IDEMPOTENCY_TTL_HOURS', 24);
-  return { mode, dataDir, databaseUrl, schema, kafkaBrokers, topicPartitions, topicReplicationFactor, port, host, readWaitMs, idempotencyTtlHours };
+  return { mode, dataDir, databaseUrl, schema, kafkaBrokers, topicPrefix, topicPartitions, topicReplicationFactor, port, host, readWaitMs, idempotencyTtlHours };
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -201,7 +201,7 @@ describe('order flow over HTTP (embedded form)', () => {
     await expectBinsAddUp('SKU-R');
     const status = await get<{ projections: { parked: number }[]; consumers: { groupId: string; parked: number; stuck?: unknown }[] }>('/status');
     expect(status.body.projections.every((p) => p.parked === 0)).toBe(true);
-    expect(status.body.consumers.map((c) => c.groupId).sort()).toEqual(['order', 'warehouse']);
+    expect(status.body.consumers.map((c) => c.groupId).sort()).toEqual(['order', 'shipping', 'warehouse']);
     expect(status.body.consumers.every((c) => c.parked === 0 && c.stuck === undefined)).toBe(true);
 
     // The allocation manager's back-order queue survives a restart: the next five oldest get the next five units.

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { Controller, Get, Inject, Module, ValidationPipe, type DynamicModule, type LoggerService } from '@nestjs/common';
+import { Controller, Get, Inject, Module, ValidationPipe, type DynamicModule, type LoggerService, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { lockKey, openEmbeddedEventStore, openPostgresEventStore, postgresDatabase, quoteIdent, type SqlEventStore } from '@bintrail/event-store';
 import { InventoryModule, inventoryProjections } from '@bintrail/inventory';
 import { ORDER_GROUP, ORDER_TRANSPORT, OrderModule, orderProjections } from '@bintrail/order';
+import { SHIPPING_GROUP, SHIPPING_TRANSPORT, ShippingModule, shippingProjections } from '@bintrail/shipping';
 import { WAREHOUSE_GROUP, WAREHOUSE_TRANSPORT, WarehouseModule, warehouseProjections } from '@bintrail/warehouse';
 import {
   BusTransport,
@@ -22,10 +23,33 @@ import {
   type RelayStatus,
 } from '@bintrail/messaging';
 import type { Logger } from '@bintrail/observability';
-import { startProjections, type RunningProjections } from '@bintrail/projections';
+import { startProjections, type Projection, type RunningProjections } from '@bintrail/projections';
 import { PLATFORM_CONTEXT, type PlatformContext } from '@bintrail/service-kit';
 import type { PlatformConfig } from './config';
 import { applyHttpConventions } from './http-conventions';
+
+/**
+ * The services with HTTP, each with its Nest module, read models and (when it has event handlers) its
+ * consumer group. The all-in-one platform runs all of them; `service-main.ts` runs one per process.
+ */
+export const PLATFORM_SERVICES = {
+  inventory: { module: InventoryModule, projections: inventoryProjections, group: undefined },
+  warehouse: { module: WarehouseModule, projections: warehouseProjections, group: [WAREHOUSE_GROUP, WAREHOUSE_TRANSPORT] },
+  order: { module: OrderModule, projections: orderProjections, group: [ORDER_GROUP, ORDER_TRANSPORT] },
+  shipping: { module: ShippingModule, projections: shippingProjections, group: [SHIPPING_GROUP, SHIPPING_TRANSPORT] },
+} as const satisfies Record<string, { module: Type; projections: readonly Projection[]; group: readonly [string, symbol] | undefined }>;
+export type PlatformServiceName = keyof typeof PLATFORM_SERVICES;
+export const PLATFORM_SERVICE_NAMES = Object.keys(PLATFORM_SERVICES) as PlatformServiceName[];
+
+export interface StartPlatformOptions {
+  /** Which services this process runs (default: all of them, the all-in-one platform). */
+  readonly services?: readonly PlatformServiceName[];
+  /**
+   * Distributed mode: create the topics and run a relay in this process (default true). False when a
+   * launcher creates the topics and runs the relay as its own process (`npm run start:distributed`).
+   */
+  readonly relay?: boolean;
+}
 
 /** Largest request body accepted (a bigger one is answered 413). */
 const BODY_LIMIT_BYTES = 256 * 1024;
@@ -65,11 +89,11 @@ class StatusController {
 
 @Module({})
 class PlatformModule {
-  static register(context: PlatformContext, status: () => Promise<PlatformStatus>): DynamicModule {
+  static register(context: PlatformContext, status: () => Promise<PlatformStatus>, modules: readonly Type[]): DynamicModule {
     return {
       module: PlatformModule,
       global: true,
-      imports: [InventoryModule, WarehouseModule, OrderModule],
+      imports: [...modules],
       controllers: [StatusController],
       providers: [
         { provide: PLATFORM_CONTEXT, useValue: context },
@@ -93,7 +117,7 @@ interface Infrastructure {
  * publishing to Kafka, service handlers consuming Kafka through inboxes. Projections read the
  * log directly in both forms.
  */
-async function openInfrastructure(config: PlatformConfig, logger: Logger): Promise<Infrastructure> {
+async function openInfrastructure(config: PlatformConfig, logger: Logger, runRelay: boolean): Promise<Infrastructure> {
   if (config.mode === 'embedded') {
     mkdirSync(config.dataDir, { recursive: true });
     const store = await openEmbeddedEventStore(config.dataDir, { schema: config.schema, source: 'platform' });
@@ -102,33 +126,42 @@ async function openInfrastructure(config: PlatformConfig, logger: Logger): Promi
     return { store, source: new LogEventSource(consumers, { logger, wake: (ms) => store.waitForAppend(ms) }), close: () => store.close() };
   }
   const store = await openPostgresEventStore(config.databaseUrl!, { schema: config.schema, source: 'platform' });
-  const checkpointDb = postgresDatabase({ connectionString: config.databaseUrl!, max: 2 });
-  const checkpoints = await SqlCheckpointStore.open(checkpointDb, config.schema);
   const bus = new KafkaBus({ brokers: config.kafkaBrokers, clientId: 'bintrail-platform', logger });
+  const prefix = config.topicPrefix ? { prefix: config.topicPrefix } : {};
   logger.info(`event store: PostgreSQL at ${redact(config.databaseUrl!)}, schema ${config.schema}; Kafka at ${config.kafkaBrokers.join(',')}`);
-  const topics = await ensurePlatformTopics(bus, { partitions: config.topicPartitions, replicationFactor: config.topicReplicationFactor });
-  logger.info('topics ready', { topics: topics.map((t) => t.topic) });
-  const relay = new Relay(store, checkpoints, bus, new PostgresLeaderLock(config.databaseUrl!, lockKey(config.schema, 'relay:relay')), { logger });
-  relay.start();
+  let relay: Relay | undefined;
+  let checkpointDb: ReturnType<typeof postgresDatabase> | undefined;
+  if (runRelay) {
+    const topics = await ensurePlatformTopics(bus, { ...prefix, partitions: config.topicPartitions, replicationFactor: config.topicReplicationFactor });
+    logger.info('topics ready', { topics: topics.map((t) => t.topic) });
+    checkpointDb = postgresDatabase({ connectionString: config.databaseUrl!, max: 2 });
+    const checkpoints = await SqlCheckpointStore.open(checkpointDb, config.schema);
+    relay = new Relay(store, checkpoints, bus, new PostgresLeaderLock(config.databaseUrl!, lockKey(config.schema, 'relay:relay')), {
+      logger,
+      ...(config.topicPrefix ? { topicPrefix: config.topicPrefix } : {}),
+    });
+    relay.start();
+  }
   const inbox = await Inbox.open(store.db, config.schema);
   return {
     store,
-    relay,
-    source: new KafkaEventSource({ bus, inbox, logger }),
+    ...(relay ? { relay } : {}),
+    source: new KafkaEventSource({ bus, inbox, logger, ...(config.topicPrefix ? { topicPrefix: config.topicPrefix } : {}) }),
     close: async () => {
-      await relay.stop();
+      await relay?.stop();
       await bus.close();
-      await checkpointDb.close();
+      await checkpointDb?.close();
       await store.close();
     },
   };
 }
 
-export async function startPlatform(config: PlatformConfig, logger: Logger): Promise<RunningPlatform> {
-  const infra = await openInfrastructure(config, logger);
+export async function startPlatform(config: PlatformConfig, logger: Logger, options: StartPlatformOptions = {}): Promise<RunningPlatform> {
+  const services = (options.services ?? PLATFORM_SERVICE_NAMES).map((name) => PLATFORM_SERVICES[name]);
+  const infra = await openInfrastructure(config, logger, options.relay ?? true);
   const s = quoteIdent(config.schema);
   const consumers = await LogConsumers.open(infra.store, infra.store.db, config.schema);
-  const projections = await startProjections(infra.store.db, consumers, config.schema, [...inventoryProjections, ...warehouseProjections, ...orderProjections], {
+  const projections = await startProjections(infra.store.db, consumers, config.schema, services.flatMap((service) => service.projections), {
     logger,
     wake: (ms) => infra.store.waitForAppend(ms),
   });
@@ -146,7 +179,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
   };
 
   const app = await NestFactory.create<NestFastifyApplication>(
-    PlatformModule.register({ store: infra.store, s, logger }, status),
+    PlatformModule.register({ store: infra.store, s, logger }, status, services.map((service) => service.module)),
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     { logger: nestLogger(logger), abortOnError: false },
   );
@@ -155,10 +188,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger): Pro
   const conventions = await applyHttpConventions(app, { projections, store: infra.store, config, logger });
   // One consumer group per service, each running only its own service's handlers (they name its transport id).
   // Their handlers run commands (append to the store): on the log they run outside the consumer's transaction.
-  for (const [groupId, transportId] of [
-    [WAREHOUSE_GROUP, WAREHOUSE_TRANSPORT],
-    [ORDER_GROUP, ORDER_TRANSPORT],
-  ] as const) {
+  for (const [groupId, transportId] of services.flatMap((service) => (service.group ? [service.group] : []))) {
     const transport = new BusTransport({ source: infra.source, groupId, transportId, transactional: false });
     transports.push(transport);
     app.connectMicroservice<MicroserviceOptions>({ strategy: transport });

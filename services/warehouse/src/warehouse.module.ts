@@ -6,6 +6,7 @@ import { LayoutController } from './layout/layout.controller';
 import { ReceivingController } from './receiving/receiving.controller';
 import { OrderEventsHandler } from './order-events/order-events.handler';
 import { PickingController } from './picking/picking.controller';
+import { ShippingEventsHandler } from './shipping-events/shipping-events.handler';
 import { WarehouseCommands } from './warehouse-commands';
 
 /**
@@ -13,7 +14,7 @@ import { WarehouseCommands } from './warehouse-commands';
  * PLATFORM_CONTEXT), and its side of the order choreography: handlers on WAREHOUSE_TRANSPORT.
  */
 @Module({
-  controllers: [LayoutController, ReceivingController, CountingController, BinsController, PickingController, OrderEventsHandler],
+  controllers: [LayoutController, ReceivingController, CountingController, BinsController, PickingController, OrderEventsHandler, ShippingEventsHandler],
   providers: [WarehouseCommands, KnownItems],
 })
 export class WarehouseModule {}

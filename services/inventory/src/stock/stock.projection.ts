@@ -2,6 +2,7 @@ import type { RecordedEvent } from '@bintrail/contracts';
 import type { SqlExecutor } from '@bintrail/event-store';
 import type { Projection } from '@bintrail/projections';
 import { backOrderChanges, ORDER_BACK_ORDER_EVENT_TYPES, type OrderBackOrderEvent } from './back-orders.domain';
+import { IN_TRANSIT_EVENT_TYPES, inTransitChanges, type InTransitChange, type InTransitEvent } from './in-transit.domain';
 import { stockChanges, WAREHOUSE_STOCK_EVENT_TYPES, warehouseOfStream, type StockChange, type WarehouseStockEvent } from './stock-changes.domain';
 
 /**
@@ -10,12 +11,12 @@ import { stockChanges, WAREHOUSE_STOCK_EVENT_TYPES, warehouseOfStream, type Stoc
  * "which bins hold SKU X" never reads the warehouse service's tables). Both move in the same
  * transaction, so the sum over a warehouse's bins equals its on-hand at every checkpoint.
  * Back-ordered units per SKU (`inventory_back_orders`) come from the order service's events; they
- * belong to no warehouse, so `inventory_stock.back_ordered` stays 0. `in_transit` (shipping) is kept
- * at 0 until that service exists.
+ * belong to no warehouse, so `inventory_stock.back_ordered` stays 0. `in_transit` comes from the shipping
+ * service's events (ASNs and transfers on their way to the warehouse, see in-transit.domain.ts).
  */
 export const stockProjection: Projection = {
   name: 'inventory-stock',
-  types: [...WAREHOUSE_STOCK_EVENT_TYPES, ...ORDER_BACK_ORDER_EVENT_TYPES],
+  types: [...WAREHOUSE_STOCK_EVENT_TYPES, ...ORDER_BACK_ORDER_EVENT_TYPES, ...IN_TRANSIT_EVENT_TYPES],
   migrations: [
     {
       version: 1,
@@ -49,6 +50,7 @@ export const stockProjection: Projection = {
   ],
   async apply(recorded: RecordedEvent, tx: SqlExecutor, s: string): Promise<void> {
     if (recorded.type.startsWith('order.')) return bookBackOrders(tx, s, backOrderChanges(recorded as unknown as OrderBackOrderEvent), recorded.globalPosition);
+    if (recorded.type.startsWith('shipping.')) return bookInTransit(tx, s, inTransitChanges(recorded as unknown as InTransitEvent), recorded.globalPosition);
     const changes = stockChanges(recorded as unknown as WarehouseStockEvent);
     if (changes.length === 0) return;
     const warehouse = warehouseOfStream(recorded.streamId);
@@ -68,6 +70,18 @@ async function bookTotals(tx: SqlExecutor, s: string, warehouse: string, changes
     [changes[0]!.sku, warehouse, onHand, reserved, position],
   );
   requireSane(rows[0]!, `${changes[0]!.sku} in ${warehouse}`);
+}
+
+async function bookInTransit(tx: SqlExecutor, s: string, changes: readonly InTransitChange[], position: number): Promise<void> {
+  for (const { sku, warehouse, delta } of changes) {
+    if (delta === 0) continue;
+    const { rows } = await tx.query<{ in_transit: string | number }>(
+      `INSERT INTO ${s}.inventory_stock AS t (sku, warehouse, in_transit, position) VALUES ($1, $2, $3::bigint, $4)
+       ON CONFLICT (sku, warehouse) DO UPDATE SET in_transit = t.in_transit + EXCLUDED.in_transit, position = EXCLUDED.position RETURNING t.in_transit`,
+      [sku, warehouse, delta, position],
+    );
+    if (Number(rows[0]!.in_transit) < 0) throw new Error(`${sku} in ${warehouse} would have ${rows[0]!.in_transit} units in transit`);
+  }
 }
 
 async function bookBackOrders(tx: SqlExecutor, s: string, changes: readonly { sku: string; delta: number }[], position: number): Promise<void> {
