@@ -106,6 +106,8 @@ class PlatformModule {
 
 interface Infrastructure {
   readonly store: SqlEventStore;
+  /** Consumer groups on the store's log: the projections in both forms, and every handler when embedded. */
+  readonly consumers: LogConsumers;
   readonly source: EventSource;
   readonly relay?: Relay;
   close(): Promise<void>;
@@ -123,9 +125,10 @@ async function openInfrastructure(config: PlatformConfig, logger: Logger, runRel
     const store = await openEmbeddedEventStore(config.dataDir, { schema: config.schema, source: 'platform' });
     logger.info(`event store: embedded PostgreSQL (PGlite), data in ${config.dataDir}`);
     const consumers = await LogConsumers.open(store, store.db, config.schema);
-    return { store, source: new LogEventSource(consumers, { logger, wake: (ms) => store.waitForAppend(ms) }), close: () => store.close() };
+    return { store, consumers, source: new LogEventSource(consumers, { logger, wake: (ms) => store.waitForAppend(ms) }), close: () => store.close() };
   }
   const store = await openPostgresEventStore(config.databaseUrl!, { schema: config.schema, source: 'platform' });
+  const consumers = await LogConsumers.open(store, store.db, config.schema);
   const bus = new KafkaBus({ brokers: config.kafkaBrokers, clientId: 'bintrail-platform', logger });
   const prefix = config.topicPrefix ? { prefix: config.topicPrefix } : {};
   logger.info(`event store: PostgreSQL at ${redact(config.databaseUrl!)}, schema ${config.schema}; Kafka at ${config.kafkaBrokers.join(',')}`);
@@ -145,6 +148,7 @@ async function openInfrastructure(config: PlatformConfig, logger: Logger, runRel
   const inbox = await Inbox.open(store.db, config.schema);
   return {
     store,
+    consumers,
     ...(relay ? { relay } : {}),
     source: new KafkaEventSource({ bus, inbox, logger, ...(config.topicPrefix ? { topicPrefix: config.topicPrefix } : {}) }),
     close: async () => {
@@ -160,8 +164,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, opti
   const services = (options.services ?? PLATFORM_SERVICE_NAMES).map((name) => PLATFORM_SERVICES[name]);
   const infra = await openInfrastructure(config, logger, options.relay ?? true);
   const s = quoteIdent(config.schema);
-  const consumers = await LogConsumers.open(infra.store, infra.store.db, config.schema);
-  const projections = await startProjections(infra.store.db, consumers, config.schema, services.flatMap((service) => service.projections), {
+  const projections = await startProjections(infra.store.db, infra.consumers, config.schema, services.flatMap((service) => service.projections), {
     logger,
     wake: (ms) => infra.store.waitForAppend(ms),
   });
