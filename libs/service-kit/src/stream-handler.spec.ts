@@ -43,4 +43,30 @@ describe('stream command handler', () => {
     expect(outcome).toMatchObject({ state: 3, streamVersion: 6 });
     expect(reads).toEqual([0]);
   });
+
+  it('appends the commands that waited together in one append, each with its own outcome; a refused one fails alone', async () => {
+    const store = new InMemoryEventStore();
+    const handler = new StreamCommandHandler(store, decider);
+    await handler.handle('s-3', { add: 5 });
+    const appends: number[] = [];
+    const append = store.appendToStream.bind(store);
+    store.appendToStream = async (id, events, options) => {
+      appends.push(events.length);
+      return append(id, events, options);
+    };
+    // Nine commands arriving in one turn of the event loop: take 1 ×4, take 9 (refused: 1 left), add 2, take 1 ×3.
+    const commands: Command[] = [{ take: 1 }, { take: 1 }, { take: 1 }, { take: 1 }, { take: 9 }, { add: 2 }, { take: 1 }, { take: 1 }, { take: 1 }];
+    const outcomes = await Promise.allSettled(commands.map((c, i) => handler.handle('s-3', c, { correlationId: `c-${i}` })));
+    expect(appends).toEqual([8]);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.state : (o.reason as Error).message))).toEqual([4, 3, 2, 1, 'only 1 left', 3, 2, 1, 0]);
+    const stored = await store.readStream('s-3');
+    expect(stored).toHaveLength(9);
+    // Each command's position is its own event's, and its events carry its own metadata.
+    for (const [i, o] of outcomes.entries()) {
+      if (o.status !== 'fulfilled') continue;
+      const event = stored.find((e) => e.globalPosition === o.value.position)!;
+      expect(event.metadata.correlationId).toBe(`c-${i}`);
+      expect(o.value.streamVersion).toBe(event.streamPosition);
+    }
+  });
 });

@@ -8,31 +8,55 @@ interface Cached<State> {
   position: number;
 }
 
+interface Pending<Command, Event, State> {
+  readonly command: Command;
+  readonly metadata: Partial<EventMetadata>;
+  readonly resolve: (outcome: CommandOutcome<Event, State>) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** What one command of a batch decided: its events' slice of the batch's append. */
+type Decision<Command, Event, State> =
+  | { readonly pending: Pending<Command, Event, State>; readonly refused: unknown }
+  | { readonly pending: Pending<Command, Event, State>; readonly events: readonly Event[]; readonly state: State; readonly from: number };
+
 /**
  * Runs commands against long-lived streams (a warehouse's stock) without re-reading them whole:
  * the last state and version of each stream are kept in memory and only newer events are read
- * before deciding. Commands on one stream run one at a time in this process (no conflict storm
- * between our own requests); another process writing the same stream makes the append fail with
- * WrongExpectedVersion, and the command catches up and decides again.
+ * before deciding. Commands on one stream are decided one at a time in this process, in arrival
+ * order (no conflict storm between our own requests); another process writing the same stream makes
+ * the append fail with WrongExpectedVersion, and the commands catch up and decide again.
+ *
+ * Group commit: commands that arrive while a stream's append is in flight wait, then are decided in
+ * turn, each on the state the ones before it left, and their events go to the store in ONE append
+ * (one round trip, one transaction). Each command still gets its own outcome — its events, the state
+ * after them, the global position of its own last event — and a command the decider refuses fails
+ * alone, leaving the state as it was for the next. The result is the same as running them one by
+ * one; a busy warehouse stream no longer pays a store round trip per command.
  */
 export class StreamCommandHandler<Command, Event extends { type: string; data: unknown }, State> {
   private readonly cache = new Map<string, Cached<State>>();
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly waiting = new Map<string, Pending<Command, Event, State>[]>();
+  private readonly running = new Set<string>();
 
   constructor(
     private readonly store: EventStore,
     private readonly decider: Decider<Command, Event, State>,
-    private readonly options: { maxAttempts?: number; maxCachedStreams?: number } = {},
+    private readonly options: { maxAttempts?: number; maxCachedStreams?: number; maxBatch?: number } = {},
   ) {}
 
   handle(streamId: string, command: Command, metadata: Partial<EventMetadata> = {}): Promise<CommandOutcome<Event, State>> {
-    const previous = this.queues.get(streamId) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.decideAndAppend(streamId, command, metadata));
-    this.queues.set(streamId, run);
-    void run.finally(() => {
-      if (this.queues.get(streamId) === run) this.queues.delete(streamId);
-    }).catch(() => undefined);
-    return run;
+    return new Promise((resolve, reject) => {
+      const queue = this.waiting.get(streamId) ?? [];
+      queue.push({ command, metadata, resolve, reject });
+      this.waiting.set(streamId, queue);
+      if (this.running.has(streamId)) return;
+      this.running.add(streamId);
+      // Start on the next turn of the event loop, not now: requests already read from their sockets reach
+      // this queue first. (PGlite answers within the microtask queue, so a request could otherwise run from
+      // its first byte to its answer before the next one is even parsed, and no two commands would batch.)
+      setImmediate(() => void this.drain(streamId));
+    });
   }
 
   /** The stream's current state (caught up with the store). */
@@ -40,22 +64,71 @@ export class StreamCommandHandler<Command, Event extends { type: string; data: u
     return this.catchUp(streamId);
   }
 
-  private async decideAndAppend(streamId: string, command: Command, metadata: Partial<EventMetadata>): Promise<CommandOutcome<Event, State>> {
+  /** Runs the stream's waiting commands, a batch at a time, until none is left. */
+  private async drain(streamId: string): Promise<void> {
+    try {
+      for (;;) {
+        const queue = this.waiting.get(streamId);
+        if (!queue || queue.length === 0) break;
+        const batch = queue.splice(0, this.options.maxBatch ?? 200);
+        if (queue.length === 0) this.waiting.delete(streamId);
+        try {
+          await this.decideAndAppend(streamId, batch);
+        } catch (error) {
+          for (const pending of batch) pending.reject(error);
+        }
+      }
+    } finally {
+      if (this.waiting.get(streamId)?.length) void this.drain(streamId);
+      else this.running.delete(streamId);
+    }
+  }
+
+  private async decideAndAppend(streamId: string, batch: readonly Pending<Command, Event, State>[]): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 20;
     for (let attempt = 1; ; attempt++) {
       const current = await this.catchUp(streamId);
-      const events = this.decider.decide(command, current.state);
-      if (events.length === 0) return { events, state: current.state, position: current.position, streamVersion: current.version };
-      try {
-        const newEvents: NewEvent[] = events.map((e) => ({ type: e.type, data: e.data, metadata }));
-        const result = await this.store.appendToStream(streamId, newEvents, { expectedVersion: current.version === 0 ? 'no-stream' : current.version });
-        const state = events.reduce(this.decider.evolve, current.state);
-        const position = result.positions.at(-1)!.globalPosition;
-        this.remember(streamId, { state, version: result.nextExpectedVersion, position });
-        return { events, state, position, streamVersion: result.nextExpectedVersion };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersion) || attempt >= maxAttempts) throw error;
+      const decisions: Decision<Command, Event, State>[] = [];
+      const all: NewEvent[] = [];
+      let state = current.state;
+      for (const pending of batch) {
+        let events: readonly Event[];
+        try {
+          events = this.decider.decide(pending.command, state);
+        } catch (refused) {
+          decisions.push({ pending, refused });
+          continue;
+        }
+        state = events.reduce(this.decider.evolve, state);
+        decisions.push({ pending, events, state, from: all.length });
+        for (const e of events) all.push({ type: e.type, data: e.data, metadata: pending.metadata });
       }
+      if (all.length === 0) {
+        for (const d of decisions) {
+          if ('refused' in d) d.pending.reject(d.refused);
+          else d.pending.resolve({ events: d.events, state: d.state, position: current.position, streamVersion: current.version });
+        }
+        return;
+      }
+      let result;
+      try {
+        result = await this.store.appendToStream(streamId, all, { expectedVersion: current.version === 0 ? 'no-stream' : current.version });
+      } catch (error) {
+        if (error instanceof WrongExpectedVersion && attempt < maxAttempts) continue;
+        throw error;
+      }
+      this.remember(streamId, { state, version: result.nextExpectedVersion, position: result.positions.at(-1)!.globalPosition });
+      for (const d of decisions) {
+        if ('refused' in d) {
+          d.pending.reject(d.refused);
+          continue;
+        }
+        // Its own last event: where this command's effects are; nothing decided: where the stream stood before it.
+        const end = d.from + d.events.length;
+        const position = d.events.length > 0 ? result.positions[end - 1]!.globalPosition : d.from > 0 ? result.positions[d.from - 1]!.globalPosition : current.position;
+        d.pending.resolve({ events: d.events, state: d.state, position, streamVersion: current.version + end });
+      }
+      return;
     }
   }
 

@@ -2,6 +2,7 @@ import type { RecordedEvent } from '@bintrail/contracts';
 import { quoteIdent, runMigrations, type EventStore, type SqlDatabase, type SqlExecutor } from '@bintrail/event-store';
 import { silentLogger, type Logger } from '@bintrail/observability';
 import { backoffDelay, sleep } from '../backoff';
+import { SharedLogReader } from './shared-log-reader';
 
 /** What a handler gets besides the event: the transaction its effects must be written in. */
 export interface LogHandlerContext {
@@ -28,11 +29,11 @@ export interface LogConsumerOptions {
   readonly wake?: (timeoutMs: number) => Promise<void>;
   readonly logger?: Logger;
   /**
-   * false: run the handler outside any transaction (its `tx` is the database itself, autocommit), then
-   * move the checkpoint. For handlers that issue commands, i.e. append to the store: an append must be
+   * false: run the handler outside any transaction (its `tx` is the database itself, autocommit), and
+   * move the checkpoint after each batch of events. For handlers that issue commands, i.e. append to the store: an append must be
    * the first write of its transaction, and PGlite serialises transactions, so an append from inside the
-   * consumer's transaction would wait for it forever. Delivery is then at least once (a crash after the
-   * handler, before the checkpoint, delivers the event again): such handlers must be idempotent, as
+   * consumer's transaction would wait for it forever. Delivery is then at least once (a crash after a
+   * handler, before the checkpoint, delivers the batch's events again): such handlers must be idempotent, as
    * commands carrying ids derived from the event are. Default true (exactly once, effects in `tx`).
    */
   readonly transactional?: boolean;
@@ -61,11 +62,16 @@ export interface RunningLogConsumer {
  * by projections in both forms.
  */
 export class LogConsumers {
+  /** Every group of this process reads the log through it: one read at the head serves them all. */
+  readonly reader: SharedLogReader;
+
   private constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     readonly db: SqlDatabase,
     private readonly s: string,
-  ) {}
+  ) {
+    this.reader = new SharedLogReader(store);
+  }
 
   /** `db` must be the store's own database, so effects, checkpoint and log share transactions. */
   static async open(store: EventStore, db: SqlDatabase, schema: string): Promise<LogConsumers> {
@@ -111,11 +117,13 @@ export class LogConsumers {
   /** Starts a group from its stored checkpoint; resolves once the checkpoint is loaded. */
   async start(options: LogConsumerOptions): Promise<RunningLogConsumer> {
     await this.db.query(`INSERT INTO ${this.s}.consumer_checkpoints (group_id, position) VALUES ($1, 0) ON CONFLICT DO NOTHING`, [options.groupId]);
-    const consumer = new GroupLoop(this.store, this.db, this.s, options, await this.checkpoint(options.groupId));
+    const consumer = new GroupLoop(this.reader, this.db, this.s, options, await this.checkpoint(options.groupId));
     consumer.start();
     return consumer;
   }
 }
+
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A group's checkpoint moved under it: another runner of the same group is active. */
 class CheckpointMoved extends Error {}
@@ -123,8 +131,18 @@ class CheckpointMoved extends Error {}
 /** Rolls back a batch transaction when the consumer is asked to stop in the middle of it. */
 class StopRequested extends Error {}
 
+/**
+ * How long a checkpoint that moved only over events the group does not handle may stay unwritten. Such
+ * a move has no effect to keep in step with: after a crash the group reads those events again and skips
+ * them again. Writing it at once cost a transaction per group per command, for nothing.
+ */
+const SKIPPED_CHECKPOINT_FLUSH_MS = 1_000;
+
 class GroupLoop implements RunningLogConsumer {
   private stopping = false;
+  /** The checkpoint as stored: the compare-and-set expects it. `position` may be ahead, over skipped events only. */
+  private stored: number;
+  private storedAt = Date.now();
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private applied = 0;
@@ -133,12 +151,13 @@ class GroupLoop implements RunningLogConsumer {
   private readonly logger: Logger;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly reader: SharedLogReader,
     private readonly db: SqlDatabase,
     private readonly s: string,
     private readonly options: LogConsumerOptions,
     private position: number,
   ) {
+    this.stored = position;
     this.logger = (options.logger ?? silentLogger).child({ consumerGroup: options.groupId });
   }
 
@@ -154,14 +173,20 @@ class GroupLoop implements RunningLogConsumer {
     this.stopping = true;
     this.wakeUp?.();
     await this.loop;
+    await this.flushSkipped(0).catch((error: unknown) => this.logger.warn('could not write the checkpoint on stop; the skipped events will be read again', { error }));
   }
 
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
       try {
+        // Let the event loop take in I/O first. PGlite answers without ever leaving the microtask queue,
+        // so a dozen groups taking turns on it could keep HTTP requests from being read at all: the
+        // platform then served one command at a time, and nothing could batch.
+        await yieldToIo();
         const caughtUp = await this.step();
         failures = 0;
+        await this.flushSkipped(SKIPPED_CHECKPOINT_FLUSH_MS);
         if (caughtUp) await this.idle();
       } catch (error) {
         // The log or the database is unavailable (or another runner moved the checkpoint): pause, reload, go on.
@@ -169,7 +194,8 @@ class GroupLoop implements RunningLogConsumer {
         this.logger.warn('log consumer paused after a failure; retrying', { error, attempt: failures });
         await this.pause(backoffDelay(failures));
         if (this.stopping) break;
-        this.position = await this.readCheckpoint().catch(() => this.position);
+        this.position = await this.readCheckpoint().catch(() => this.stored);
+        this.stored = this.position;
       }
     }
   }
@@ -177,24 +203,22 @@ class GroupLoop implements RunningLogConsumer {
   /** Handles one batch; true when the log had nothing more to give. */
   private async step(): Promise<boolean> {
     const batchSize = this.options.batchSize ?? 200;
-    const batch = await this.store.readAll({
+    const batch = await this.reader.read({
       fromGlobalPosition: this.position + 1,
       maxCount: batchSize,
       ...(this.options.categories ? { categories: this.options.categories } : {}),
     });
     if (this.options.transactional !== false && batch.length > 1 && (await this.applyInOneTransaction(batch))) return batch.length < batchSize;
-    let skippedTo: number | undefined;
     for (const event of batch) {
       if (this.stopping) break;
       if (this.options.accepts && !this.options.accepts(event.type)) {
-        skippedTo = event.globalPosition;
+        this.position = event.globalPosition; // written with the next effect, or by flushSkipped
         continue;
       }
-      if (skippedTo !== undefined) await this.advance(skippedTo);
-      skippedTo = undefined;
       await this.deliver(event);
     }
-    if (skippedTo !== undefined) await this.advance(skippedTo);
+    // Outside a transaction the checkpoint is written once a batch (delivery is at least once anyway).
+    if (this.options.transactional === false && this.position > this.stored) await this.advance(this.position);
     return batch.length < batchSize;
   }
 
@@ -206,6 +230,10 @@ class GroupLoop implements RunningLogConsumer {
   private async applyInOneTransaction(batch: readonly RecordedEvent[]): Promise<boolean> {
     const accepted = this.options.accepts ? batch.filter((e) => this.options.accepts!(e.type)) : batch;
     const last = batch[batch.length - 1]!.globalPosition;
+    if (accepted.length === 0) {
+      this.position = last; // nothing to apply: written with the next effect, or by flushSkipped
+      return true;
+    }
     try {
       await this.db.transaction(async (tx) => {
         for (const event of accepted) {
@@ -220,7 +248,7 @@ class GroupLoop implements RunningLogConsumer {
       // Stopping: nothing was applied and the loop ends. A handler failed: go event by event.
       return this.stopping;
     }
-    this.position = last;
+    this.committed(last);
     this.applied += accepted.length;
     this.stuck = undefined;
     return true;
@@ -234,14 +262,14 @@ class GroupLoop implements RunningLogConsumer {
       try {
         if (this.options.transactional === false) {
           await this.options.handle(event, { tx: this.db, logger });
-          await this.advance(event.globalPosition);
+          this.position = event.globalPosition; // written at the end of the batch
         } else {
           await this.db.transaction(async (tx) => {
             await this.options.handle(event, { tx, logger });
             await this.moveCheckpoint(tx, event.globalPosition);
           });
+          this.committed(event.globalPosition);
         }
-        this.position = event.globalPosition;
         this.applied += 1;
         this.stuck = undefined;
         return;
@@ -270,23 +298,35 @@ class GroupLoop implements RunningLogConsumer {
       );
       await this.moveCheckpoint(tx, event.globalPosition);
     });
-    this.position = event.globalPosition;
+    this.committed(event.globalPosition);
     this.parkedCount += 1;
     this.stuck = undefined;
   }
 
   private async advance(position: number): Promise<void> {
     await this.db.transaction((tx) => this.moveCheckpoint(tx, position));
-    this.position = position;
+    this.committed(position);
   }
 
-  /** Compare-and-set: only from the position this runner loaded, so two runners of one group never both apply an event. */
+  /** Writes a checkpoint that moved over skipped events only, when it has waited at least `afterMs`. */
+  private async flushSkipped(afterMs: number): Promise<void> {
+    if (this.position > this.stored && Date.now() - this.storedAt >= afterMs) await this.advance(this.position);
+  }
+
+  /** A transaction that moved the checkpoint to `position` has committed. */
+  private committed(position: number): void {
+    this.position = Math.max(this.position, position);
+    this.stored = position;
+    this.storedAt = Date.now();
+  }
+
+  /** Compare-and-set: only from the checkpoint this runner stored last, so two runners of one group never both apply an event. */
   private async moveCheckpoint(tx: SqlExecutor, position: number): Promise<void> {
     const { rows } = await tx.query(
       `UPDATE ${this.s}.consumer_checkpoints SET position = $2, updated_at = now() WHERE group_id = $1 AND position = $3 RETURNING 1`,
-      [this.options.groupId, position, this.position],
+      [this.options.groupId, position, this.stored],
     );
-    if (rows.length === 0) throw new CheckpointMoved(`checkpoint of ${this.options.groupId} is no longer at ${this.position}`);
+    if (rows.length === 0) throw new CheckpointMoved(`checkpoint of ${this.options.groupId} is no longer at ${this.stored}`);
   }
 
   private async readCheckpoint(): Promise<number> {

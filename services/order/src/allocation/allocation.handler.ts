@@ -50,7 +50,11 @@ export class AllocationHandler {
       if (service === 'order') await this.commands.runForEvent(command, metadata);
     }
     const next = { state: inLogOrder ? { ...reaction.state, handled: {} } : reaction.state, position: Math.max(current.position, event.globalPosition) };
-    await this.save(next.state, next.position);
+    // In log order, an event that changed nothing and asked for nothing need not be saved: delivered again
+    // after a crash, it changes nothing again (most receipts, with no back-order waiting). From Kafka the
+    // handled set is the idempotence, and it changed.
+    const unchanged = reaction.commands.length === 0 && reaction.state.backOrderQueue === current.state.backOrderQueue && reaction.state.binsOnHold === current.state.binsOnHold;
+    if (!(inLogOrder && unchanged)) await this.save(next.state, next.position);
     this.loaded = Promise.resolve(next);
   }
 

@@ -31,8 +31,13 @@ export const knownItemsProjection: Projection = {
 /** How long a command waits for this read model to reach the log's head before it calls a SKU unknown. */
 const CATCH_UP_MS = 3_000;
 
+/** SKUs seen registered, remembered: the item master never unregisters one, so a hit needs no read. */
+const REMEMBERED_MAX = 100_000;
+
 @Injectable()
 export class KnownItems {
+  private readonly remembered = new Set<string>();
+
   constructor(@Inject(PLATFORM_CONTEXT) private readonly platform: PlatformContext) {}
 
   /**
@@ -48,8 +53,12 @@ export class KnownItems {
   }
 
   private async isKnown(sku: string): Promise<boolean> {
+    if (this.remembered.has(sku)) return true;
     const { rows } = await this.platform.store.db.query(`SELECT 1 FROM ${this.platform.s}.warehouse_known_items WHERE sku = $1`, [sku]);
-    return rows.length > 0;
+    if (rows.length === 0) return false;
+    if (this.remembered.size >= REMEMBERED_MAX) this.remembered.clear();
+    this.remembered.add(sku);
+    return true;
   }
 
   private async checkpoint(): Promise<number> {

@@ -1,0 +1,113 @@
+import { categoryOfType, type RecordedEvent } from '@bintrail/contracts';
+import type { EventStore } from '@bintrail/event-store';
+
+export interface SharedLogReaderOptions {
+  /** Events kept in memory behind the newest one (default 20,000). */
+  readonly windowSize?: number;
+  /** Events asked of the store by one read at the head (default 1,000). */
+  readonly fetchSize?: number;
+}
+
+/**
+ * One read of the store's log for every consumer group of a process. Groups that are caught up all
+ * want the same few new events at the same moment (each append wakes every group): without this,
+ * each group ran its own SELECT on the log, a dozen statements per command on PGlite's single
+ * connection. Groups near the head are served from a window of recent events; one fetch at a time
+ * extends it, and every group waiting for the head shares that fetch. A group far behind (a
+ * rebuild, a restart after a long stop) reads the store directly and does not disturb the window.
+ *
+ * Safe because the store's global log is gap-free for readers: once a read has returned the events
+ * up to position P, no event at or below P can appear later, so the window is complete from its
+ * first position to its last.
+ */
+export class SharedLogReader {
+  private readonly windowSize: number;
+  private readonly fetchSize: number;
+  /** Every event of the log with a position in [from, coveredTo], in order. */
+  private window: RecordedEvent[] = [];
+  private from = 0;
+  private coveredTo = 0;
+  private fetching: Promise<void> | undefined;
+  /** Reads served from the window, and reads that went to the store (for tests and status). */
+  readonly counts = { shared: 0, fetches: 0, direct: 0 };
+
+  constructor(
+    private readonly store: Pick<EventStore, 'readAll'>,
+    options: SharedLogReaderOptions = {},
+  ) {
+    this.windowSize = options.windowSize ?? 20_000;
+    this.fetchSize = options.fetchSize ?? 1_000;
+  }
+
+  /** The same answer as `store.readAll` with these options. */
+  async read(options: { readonly fromGlobalPosition: number; readonly maxCount: number; readonly categories?: readonly string[] }): Promise<RecordedEvent[]> {
+    const { fromGlobalPosition: from, maxCount } = options;
+    if (this.fetching === undefined && this.coveredTo === 0) {
+      // Nothing read yet: the window starts where the first caller asks, if near enough to the head to be worth keeping.
+      this.from = from;
+      this.coveredTo = from - 1;
+    }
+    if (from < this.from || from > this.coveredTo + 1) {
+      this.counts.direct += 1;
+      return this.store.readAll(options);
+    }
+    const wanted = options.categories ? new Set(options.categories) : undefined;
+    const result: RecordedEvent[] = [];
+    let next = from;
+    for (;;) {
+      for (let i = this.indexOf(next); i < this.window.length && result.length < maxCount; i++) {
+        const event = this.window[i]!;
+        if (!wanted || wanted.has(categoryOfType(event.type) ?? '')) result.push(event);
+        next = event.globalPosition + 1;
+      }
+      // Hand over what the window had before asking the store for more: the caller comes back for the rest,
+      // and a fetch that finds nothing new is a statement for nothing.
+      if (result.length > 0) break;
+      next = this.coveredTo + 1;
+      const before = this.coveredTo;
+      await this.fetchHead();
+      if (this.coveredTo === before) break; // the log has nothing newer
+      if (next < this.from) {
+        // The window moved past us while we waited (a huge burst): read the rest directly.
+        const rest = await this.store.readAll({ ...options, fromGlobalPosition: next, maxCount: maxCount - result.length });
+        this.counts.direct += 1;
+        return [...result, ...rest];
+      }
+    }
+    this.counts.shared += 1;
+    return result;
+  }
+
+  /** Extends the window with what the log holds after it; concurrent callers share one fetch. */
+  private fetchHead(): Promise<void> {
+    this.fetching ??= (async () => {
+      try {
+        const events = await this.store.readAll({ fromGlobalPosition: this.coveredTo + 1, maxCount: this.fetchSize });
+        this.counts.fetches += 1;
+        if (events.length === 0) return;
+        this.window.push(...events);
+        this.coveredTo = events[events.length - 1]!.globalPosition;
+        const excess = this.window.length - this.windowSize;
+        if (excess > 0) {
+          this.window = this.window.slice(excess);
+          this.from = this.window[0]!.globalPosition;
+        }
+      } finally {
+        this.fetching = undefined;
+      }
+    })();
+    return this.fetching;
+  }
+
+  /** Index of the first event at or after `position` (binary search; positions increase, with gaps). */
+  private indexOf(position: number): number {
+    let lo = 0;
+    let hi = this.window.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.window[mid]!.globalPosition < position) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
