@@ -10,19 +10,23 @@ import {
   type ExpectedReceiptState,
 } from './expected-receipts/expected-receipt.domain';
 import { shipmentDecider, shipmentStreamId, type ShipmentCommand, type ShipmentEvent, type ShipmentState } from './shipments/shipment.domain';
+import { transferDecider, transferStreamId, type TransferCommand, type TransferEvent, type TransferState } from './transfers/transfer.domain';
 
 export type ShipmentOutcome = CommandOutcome<ShipmentEvent, ShipmentState>;
 export type ExpectedReceiptOutcome = CommandOutcome<ExpectedReceiptEvent, ExpectedReceiptState>;
+export type TransferOutcome = CommandOutcome<TransferEvent, TransferState>;
 
-/** Runs shipping commands (HTTP and the shipping reactions alike): one stream per shipment, per ASN. */
+/** Runs shipping commands (HTTP and the shipping reactions alike): one stream per shipment, per ASN, per transfer. */
 @Injectable()
 export class ShippingCommands {
   private readonly shipments: StreamCommandHandler<ShipmentCommand, ShipmentEvent, ShipmentState>;
   private readonly asns: StreamCommandHandler<ExpectedReceiptCommand, ExpectedReceiptEvent, ExpectedReceiptState>;
+  private readonly transfers: StreamCommandHandler<TransferCommand, TransferEvent, TransferState>;
 
   constructor(@Inject(PLATFORM_CONTEXT) platform: PlatformContext) {
     this.shipments = new StreamCommandHandler(platform.store, shipmentDecider);
     this.asns = new StreamCommandHandler(platform.store, expectedReceiptDecider);
+    this.transfers = new StreamCommandHandler(platform.store, transferDecider);
   }
 
   async runShipment(command: ShipmentCommand, request: FastifyRequest, reply: FastifyReply): Promise<ShipmentOutcome> {
@@ -43,5 +47,20 @@ export class ShippingCommands {
 
   runExpectedReceiptForEvent(command: ExpectedReceiptCommand, metadata: Partial<EventMetadata>): Promise<ExpectedReceiptOutcome> {
     return this.asns.handle(expectedReceiptStreamId(command.asnId), command, metadata);
+  }
+
+  async runTransfer(command: TransferCommand, request: FastifyRequest, reply: FastifyReply): Promise<TransferOutcome> {
+    const outcome = await this.transfers.handle(transferStreamId(command.transferId), command, { correlationId: correlationIdOf(request.headers), actor: 'api', source: 'shipping' });
+    reply.header(POSITION_HEADER, String(outcome.position));
+    return outcome;
+  }
+
+  runTransferForEvent(command: TransferCommand, metadata: Partial<EventMetadata>): Promise<TransferOutcome> {
+    return this.transfers.handle(transferStreamId(command.transferId), command, metadata);
+  }
+
+  /** The transfer's current state, caught up with its stream. */
+  async transfer(transferId: string): Promise<TransferState> {
+    return (await this.transfers.load(transferStreamId(transferId))).state;
   }
 }

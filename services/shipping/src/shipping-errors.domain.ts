@@ -35,6 +35,22 @@ export class AlreadyExists extends ShippingError {
   }
 }
 
+/** A SKU the item master never registered (404, as elsewhere). */
+export class ItemNotFound extends ShippingError {
+  readonly code = 'ItemNotFound';
+  constructor(readonly sku: string) {
+    super(`item ${sku} is not registered (PUT /items/${sku} registers it)`);
+  }
+}
+
+/** A warehouse that was never created (404, as elsewhere). */
+export class WarehouseNotFound extends ShippingError {
+  readonly code = 'WarehouseNotFound';
+  constructor(readonly warehouse: string) {
+    super(`warehouse ${warehouse} does not exist`);
+  }
+}
+
 export class InvalidShippingCommand extends ShippingError {
   readonly code = 'InvalidShippingCommand';
   constructor(

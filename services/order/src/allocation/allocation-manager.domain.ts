@@ -57,6 +57,7 @@ const subscribed: Record<AllocationManagerEvent['type'], true> = {
   'order.OrderReadyToPick': true,
   'order.PicksCompleted': true,
   'order.OrderShipped': true,
+  'order.DeliveryReported': true,
   'order.OrderDelivered': true,
   'order.OrderCancelled': true,
   'order.LateAllocationReleased': true,
@@ -112,6 +113,7 @@ function reactToOrder(state: AllocationManagerState, event: Delivered<OrderEvent
     case 'order.OrderReadyToPick':
     case 'order.PicksCompleted':
     case 'order.OrderShipped':
+    case 'order.DeliveryReported':
     case 'order.OrderDelivered':
       return { state, commands: [] };
     default: {

@@ -8,8 +8,9 @@ import { deliveryCommandFor, SHIPPING_EVENT_TYPES_IN, type ShippingEventIn } fro
 
 /**
  * A delivered shipment (consumer group 'order'): the order records its delivery (once; a redelivered
- * event changes nothing). The order must be fully shipped by then (OrderNotShipped otherwise: the event
- * is retried, then parked and shown by GET /status).
+ * event changes nothing). It may come before the order has booked the dispatch (that comes through the
+ * warehouse, later in the log or on another topic): the order keeps it and is delivered once shipped.
+ * Only a cancelled order refuses it (OrderNotShipped: retried, then parked and shown by GET /status).
  */
 @Controller()
 export class DeliveryHandler {

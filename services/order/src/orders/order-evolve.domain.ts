@@ -58,6 +58,8 @@ export function applyOrderEvent(o: Order, event: OrderEvent): Order {
     case 'order.PicksCompleted':
     case 'order.OrderShipped':
       return o;
+    case 'order.DeliveryReported':
+      return { ...o, deliveryReportedAt: event.data.deliveredAt };
     case 'order.OrderDelivered':
       return { ...o, deliveredAt: event.data.deliveredAt };
     case 'order.OrderCancelled':

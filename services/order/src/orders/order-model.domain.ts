@@ -67,6 +67,8 @@ export type OrderEvent =
   | Event<'order.OrderReadyToPick', { readonly orderId: string; readonly allocations: readonly AllocationHeld[] }>
   | Event<'order.PicksCompleted', { readonly orderId: string }>
   | Event<'order.OrderShipped', { readonly orderId: string; readonly shipments: readonly string[] }>
+  /** The carrier delivered before the order had booked its dispatch (the two come by different services): the order is delivered once it is shipped. */
+  | Event<'order.DeliveryReported', { readonly orderId: string; readonly deliveredAt: string }>
   | Event<'order.OrderDelivered', { readonly orderId: string; readonly deliveredAt: string }>
   | Event<'order.OrderCancelled', { readonly orderId: string; readonly reason: string; readonly cancelledAt: string; readonly releases: readonly AllocationHeld[]; readonly backOrdersCancelled: readonly LineQuantity[] }>
   /** A warehouse answered after the order was cancelled: what it allocated (maybe 0) goes straight back. */
@@ -96,6 +98,7 @@ const eventTypes: Record<OrderEvent['type'], true> = {
   'order.OrderReadyToPick': true,
   'order.PicksCompleted': true,
   'order.OrderShipped': true,
+  'order.DeliveryReported': true,
   'order.OrderDelivered': true,
   'order.OrderCancelled': true,
   'order.LateAllocationReleased': true,
@@ -141,6 +144,8 @@ export interface Order {
   readonly lines: readonly OrderLine[];
   readonly cancelled: boolean;
   readonly deliveredAt?: string;
+  /** A delivery reported before the order was shipped: it becomes OrderDelivered when the last unit is dispatched. */
+  readonly deliveryReportedAt?: string;
   /** Ids of the process manager's commands already applied (pick, shortfall, retry): each changes the order once. */
   readonly handled: Readonly<Record<string, true>>;
 }

@@ -284,7 +284,33 @@ describe('order stream', () => {
       const history = [...picked, lineDispatched('L1', 1, 'WH1', 5), lineDispatched('L2', 1, 'WH1', 2)];
       const delivered = given(history).when(deliver).then([{ type: 'order.OrderDelivered', data: { orderId: 'O1', deliveredAt: '2026-03-04T12:00:00.000Z' } }]);
       expect(orderStatus(delivered)).toBe('delivered');
-      given(picked).when(deliver).thenThrows(OrderNotShipped);
+    });
+
+    it('takes a delivery reported before its dispatch is booked, and delivers the order when the last unit is dispatched', () => {
+      // The carrier's delivery comes through the shipping service, the dispatch through the warehouse: either may arrive first.
+      const picked = [...allocatedInWh1, linePicked('L1', 1, 'WH1', 5, 'P1'), linePicked('L2', 1, 'WH1', 2, 'P2')];
+      const deliveredAt = '2026-03-04T12:00:00.000Z';
+      const deliver: OrderCommand = { type: 'RecordDelivery', orderId: 'O1', deliveredAt };
+      const reported = { type: 'order.DeliveryReported' as const, data: { orderId: 'O1', deliveredAt } };
+      const early = given(picked).when(deliver).then([reported]);
+      expect(orderStatus(early)).toBe('ready to ship');
+      given(picked, reported).when(deliver).then([]);
+      given(picked, reported, lineDispatched('L1', 1, 'WH1', 5)).when(deliver).then([]);
+      const delivered = given(picked, reported, lineDispatched('L1', 1, 'WH1', 5))
+        .when(dispatch('L2', 2))
+        .then([
+          lineDispatched('L2', 1, 'WH1', 2),
+          { type: 'order.OrderShipped', data: { orderId: 'O1', shipments: ['SH1'] } },
+          { type: 'order.OrderDelivered', data: { orderId: 'O1', deliveredAt } },
+        ]);
+      expect(orderStatus(delivered)).toBe('delivered');
+    });
+
+    it('refuses a delivery of a cancelled order', () => {
+      const cancelled: OrderEvent = { type: 'order.OrderCancelled', data: { orderId: 'O1', reason: 'customer', cancelledAt: PLACED_AT, releases: [], backOrdersCancelled: [] } };
+      given(allocatedInWh1, cancelled)
+        .when({ type: 'RecordDelivery', orderId: 'O1', deliveredAt: '2026-03-04T12:00:00.000Z' })
+        .thenThrows(OrderNotShipped);
     });
   });
 

@@ -197,10 +197,17 @@ function recordDispatch(command: CommandOf<'RecordDispatch'>, o: Order): OrderEv
   return [{ type: 'order.LineDispatched', data: { ...attemptRef(o, line, attempt), quantity: command.quantity, shipmentId: command.shipmentId } }];
 }
 
+/**
+ * The delivery comes from the shipping service, the dispatch through the warehouse: either may reach the
+ * order first. Before the order is shipped the delivery is kept (DeliveryReported) and completes the order
+ * with its last dispatch (withMilestones); only a cancelled order refuses it.
+ */
 function recordDelivery(command: CommandOf<'RecordDelivery'>, o: Order): OrderEvent[] {
-  if (o.deliveredAt !== undefined) return [];
-  if (!milestones.isFullyShipped(o)) throw new OrderNotShipped(o.orderId);
-  return [{ type: 'order.OrderDelivered', data: { orderId: o.orderId, deliveredAt: command.deliveredAt } }];
+  if (o.deliveredAt !== undefined || o.deliveryReportedAt !== undefined) return [];
+  const data = { orderId: o.orderId, deliveredAt: command.deliveredAt };
+  if (milestones.isFullyShipped(o)) return [{ type: 'order.OrderDelivered', data }];
+  if (o.cancelled) throw new OrderNotShipped(o.orderId);
+  return [{ type: 'order.DeliveryReported', data }];
 }
 
 function requestAllocation(o: Order, line: OrderLine, warehouse: string, quantity: number, retry: boolean, requestId?: string): OrderEvent {
@@ -241,6 +248,7 @@ function withMilestones(before: Order, events: OrderEvent[]): OrderEvent[] {
   if (reached(milestones.isFullyShipped)) {
     const shipments = [...new Set(after.lines.flatMap((l) => l.attempts.flatMap((a) => a.shipments)))].sort();
     extra.push({ type: 'order.OrderShipped', data: { orderId, shipments } });
+    if (after.deliveryReportedAt !== undefined && after.deliveredAt === undefined) extra.push({ type: 'order.OrderDelivered', data: { orderId, deliveredAt: after.deliveryReportedAt } });
   }
   return [...events, ...extra];
 }

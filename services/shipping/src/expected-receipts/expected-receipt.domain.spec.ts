@@ -1,17 +1,18 @@
 import type { Decider } from '@bintrail/service-kit';
-import { AlreadyExists, InconsistentReport, InvalidQuantity, InvalidShippingCommand, ShippingStreamNotFound } from '../shipping-errors.domain';
+import { AlreadyExists, InconsistentReport, InvalidQuantity, InvalidShippingCommand, ShippingStreamNotFound, WrongStatus } from '../shipping-errors.domain';
 import {
   EXPECTED_RECEIPT_EVENT_TYPES,
   expectedReceiptDecider,
   expectedReceiptStatus,
   expectedReceiptStreamId,
+  expectedReceiptView,
   inTransitOfLine,
   type ExpectedReceipt,
   type ExpectedReceiptCommand,
   type ExpectedReceiptEvent,
   type ExpectedReceiptState,
 } from './expected-receipt.domain';
-import { asnClosed, asnRegistered, closeAsn, discrepancy, given, received, recordReceipt, registerAsn } from './expected-receipt.test-helper';
+import { asnClosed, asnRegistered, closeAsn, discrepancy, ETA, given, received, recordReceipt, registerAsn } from './expected-receipt.test-helper';
 
 const inTransit = (state: ExpectedReceiptState) => Object.fromEntries((state as ExpectedReceipt).lines.map((l) => [l.sku, inTransitOfLine(l)]));
 
@@ -92,8 +93,11 @@ describe('expected receipt (ASN) stream', () => {
       given(asnRegistered, received('S1', 10, 0), received('S2', 4, 0)).when(closeAsn).then([asnClosed([])]);
     });
 
-    it('changes nothing when closed again', () => {
+    it('changes nothing when the same close is retried, and refuses another close', () => {
       given(asnRegistered, asnClosed([{ sku: 'S1', quantity: 10 }, { sku: 'S2', quantity: 4 }])).when(closeAsn).then([]);
+      given(asnRegistered, asnClosed([{ sku: 'S1', quantity: 10 }, { sku: 'S2', quantity: 4 }]))
+        .when({ ...closeAsn, closedAt: '2026-03-10T09:00:00.000Z' })
+        .thenThrows(WrongStatus, { code: 'ShippingWrongStatus', kind: 'expected receipt', status: 'closed' });
     });
 
     it('books a receipt after the close as a discrepancy against what the ASN had settled on, without touching in transit', () => {
@@ -102,5 +106,21 @@ describe('expected receipt (ASN) stream', () => {
         .then([discrepancy('S1', 6, 9, 3, 'R2')]);
       expect(inTransit(state)).toEqual({ S1: 0, S2: 0 });
     });
+  });
+
+  it('shows each line with what was expected, received and is still open', () => {
+    const partly = given(asnRegistered, received('S1', 6, 4), received('S2', 4, 0), discrepancy('S2', 4, 5, 1, 'R2')).state as ExpectedReceipt;
+    expect(expectedReceiptView(partly)).toEqual({
+      asnId: 'ASN1',
+      warehouse: 'WH1',
+      eta: ETA,
+      status: 'open',
+      lines: [
+        { sku: 'S1', expected: 10, received: 6, open: 4 },
+        { sku: 'S2', expected: 4, received: 5, open: 0, excess: 1 },
+      ],
+    });
+    const closed = given(asnRegistered, received('S1', 6, 4), asnClosed([{ sku: 'S1', quantity: 4 }, { sku: 'S2', quantity: 4 }])).state as ExpectedReceipt;
+    expect(expectedReceiptView(closed)).toMatchObject({ status: 'closed', closedAt: closeAsn.closedAt, lines: [{ sku: 'S1', received: 6, open: 0, released: 4 }, { sku: 'S2', open: 0, released: 4 }] });
   });
 });

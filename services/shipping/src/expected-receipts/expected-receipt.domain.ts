@@ -7,6 +7,7 @@ import {
   requireUnique,
   sameContent,
   ShippingStreamNotFound,
+  WrongStatus,
 } from '../shipping-errors.domain';
 
 /**
@@ -184,9 +185,12 @@ function recordReceipt(command: CommandOf<'RecordAsnReceipt'>, asn: ExpectedRece
   return events;
 }
 
-/** Whatever has not come is given up on; closing again changes nothing. */
+/** Whatever has not come is given up on; the same close retried changes nothing, another one is refused. */
 function close(command: CommandOf<'CloseExpectedReceipt'>, asn: ExpectedReceipt): ExpectedReceiptEvent[] {
-  if (asn.closedAt !== undefined) return [];
+  if (asn.closedAt !== undefined) {
+    if (asn.closedAt === command.closedAt) return [];
+    throw new WrongStatus('expected receipt', asn.asnId, 'closed', `closed already at ${asn.closedAt}`);
+  }
   requireText('closedAt', command.closedAt);
   const shortages = asn.lines.filter((l) => inTransitOfLine(l) > 0).map((l) => ({ sku: l.sku, quantity: inTransitOfLine(l) }));
   return [{ type: 'shipping.ExpectedReceiptClosed', data: { asnId: asn.asnId, warehouse: asn.warehouse, closedAt: command.closedAt, shortages } }];
@@ -214,4 +218,45 @@ export function expectedReceiptStatus(state: ExpectedReceiptState): 'open' | 're
   if (!state.exists) return undefined;
   if (state.closedAt !== undefined) return 'closed';
   return state.lines.every((l) => inTransitOfLine(l) === 0) ? 'received' : 'open';
+}
+
+export interface ExpectedReceiptLineView {
+  readonly sku: string;
+  readonly expected: number;
+  /** All units booked against the ASN, beyond the expectation too. */
+  readonly received: number;
+  /** Still in transit: expected, not received, not given up on by a close. */
+  readonly open: number;
+  /** Received beyond what the ASN expected (only when some were). */
+  readonly excess?: number;
+  /** Given up on by the close (only when some were). */
+  readonly released?: number;
+}
+
+export interface ExpectedReceiptView {
+  readonly asnId: string;
+  readonly warehouse: string;
+  readonly eta: string;
+  readonly status: 'open' | 'received' | 'closed';
+  readonly closedAt?: string;
+  readonly lines: readonly ExpectedReceiptLineView[];
+}
+
+/** The ASN as GET /expected-receipts/:id shows it. */
+export function expectedReceiptView(asn: ExpectedReceipt): ExpectedReceiptView {
+  return {
+    asnId: asn.asnId,
+    warehouse: asn.warehouse,
+    eta: asn.eta,
+    status: expectedReceiptStatus(asn)!,
+    ...(asn.closedAt === undefined ? {} : { closedAt: asn.closedAt }),
+    lines: asn.lines.map((l) => ({
+      sku: l.sku,
+      expected: l.expected,
+      received: l.received + l.excess,
+      open: inTransitOfLine(l),
+      ...(l.excess > 0 ? { excess: l.excess } : {}),
+      ...(l.released > 0 ? { released: l.released } : {}),
+    })),
+  };
 }

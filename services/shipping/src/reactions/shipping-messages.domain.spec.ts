@@ -1,4 +1,4 @@
-import { asnReceiptCommand, openShipmentCommands, pickEntryOf, shipmentIdOf } from './shipping-messages.domain';
+import { asnReceiptCommand, openShipmentCommands, pickEntryOf, shipmentIdOf, transferPickCommand } from './shipping-messages.domain';
 
 const ref = { orderId: 'O1', lineId: 'L1', sku: 'S1', attempt: 1, allocationLineId: 'L1#1', warehouse: 'WH1' };
 
@@ -29,5 +29,18 @@ describe('the shipping reactions to order and warehouse events', () => {
     const received = { receiptId: 'r1', sku: 'S1', bin: 'DOCK', quantity: 7 };
     expect(asnReceiptCommand({ type: 'warehouse.StockReceived', data: { ...received, expectedReceiptId: 'A1' } })).toEqual({ type: 'RecordAsnReceipt', asnId: 'A1', sku: 'S1', quantity: 7, receiptId: 'r1' });
     expect(asnReceiptCommand({ type: 'warehouse.StockReceived', data: received })).toBeUndefined();
+  });
+
+  it("books a pick at a transfer's source on the transfer, under the warehouse event's id; an order's pick asks for nothing", () => {
+    const pick = { sku: 'S1', bin: 'A-01', quantity: 4 };
+    expect(transferPickCommand({ type: 'warehouse.StockPicked', data: { ...pick, orderId: 'transfer-T1', lineId: 'transfer-T1' } }, 'e1')).toEqual({
+      type: 'RecordTransferPicked',
+      transferId: 'T1',
+      quantity: 4,
+      pickId: 'e1',
+    });
+    expect(transferPickCommand({ type: 'warehouse.StockPicked', data: { ...pick, orderId: 'O1', lineId: 'L1#1' } }, 'e2')).toBeUndefined();
+    expect(transferPickCommand({ type: 'warehouse.StockPicked', data: { ...pick, orderId: 'transfer-T1', lineId: 'L1#1' } }, 'e3')).toBeUndefined();
+    expect(transferPickCommand({ type: 'order.PicksCompleted', data: { orderId: 'O1' } }, 'e4')).toBeUndefined();
   });
 });

@@ -1,5 +1,7 @@
 import type { ExpectedReceiptCommand } from '../expected-receipts/expected-receipt.domain';
 import type { ShipmentCommand, ShipmentLine } from '../shipments/shipment.domain';
+import type { TransferCommand } from '../transfers/transfer.domain';
+import { transferOfLine } from '../transfers/transfer-view.domain';
 
 /**
  * The order and warehouse events the shipping service reacts to, as it reads them. The shipping scope
@@ -23,7 +25,8 @@ export type ShippingEventIn =
   | Event<'order.LinePicked', AttemptRef & { readonly quantity: number; readonly pickId: string }>
   | Event<'order.AllocationLost', AttemptRef & { readonly quantity: number; readonly staged: boolean; readonly shortfallId: string }>
   | Event<'order.PicksCompleted', { readonly orderId: string }>
-  | Event<'warehouse.StockReceived', { readonly receiptId: string; readonly sku: string; readonly bin: string; readonly quantity: number; readonly expectedReceiptId?: string }>;
+  | Event<'warehouse.StockReceived', { readonly receiptId: string; readonly sku: string; readonly bin: string; readonly quantity: number; readonly expectedReceiptId?: string }>
+  | Event<'warehouse.StockPicked', { readonly orderId: string; readonly lineId: string; readonly sku: string; readonly bin: string; readonly quantity: number }>;
 
 /** A record, not a list, so that the compiler fails when an event type is added without it. */
 const eventTypes: Record<ShippingEventIn['type'], true> = {
@@ -31,6 +34,7 @@ const eventTypes: Record<ShippingEventIn['type'], true> = {
   'order.AllocationLost': true,
   'order.PicksCompleted': true,
   'warehouse.StockReceived': true,
+  'warehouse.StockPicked': true,
 };
 export const SHIPPING_EVENT_TYPES_IN = Object.keys(eventTypes) as readonly ShippingEventIn['type'][];
 
@@ -92,4 +96,11 @@ export function asnReceiptCommand(event: ShippingEventIn): Extract<ExpectedRecei
   if (event.type !== 'warehouse.StockReceived' || event.data.expectedReceiptId === undefined) return undefined;
   const { expectedReceiptId, sku, quantity, receiptId } = event.data;
   return { type: 'RecordAsnReceipt', asnId: expectedReceiptId, sku, quantity, receiptId };
+}
+
+/** A pick at the source of a transfer's line, as the transfer's command (the warehouse event's id as pick id: a redelivery books nothing twice); an order's pick asks for nothing here. */
+export function transferPickCommand(event: ShippingEventIn, eventId: string): Extract<TransferCommand, { type: 'RecordTransferPicked' }> | undefined {
+  if (event.type !== 'warehouse.StockPicked') return undefined;
+  const transferId = transferOfLine(event.data);
+  return transferId === undefined ? undefined : { type: 'RecordTransferPicked', transferId, quantity: event.data.quantity, pickId: eventId };
 }

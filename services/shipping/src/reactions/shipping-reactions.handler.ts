@@ -1,18 +1,21 @@
-import type { RecordedEvent } from '@bintrail/contracts';
+import type { EventMetadata, RecordedEvent } from '@bintrail/contracts';
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EventContext } from '@bintrail/messaging';
 import { PLATFORM_CONTEXT, type PlatformContext } from '@bintrail/service-kit';
 import { ShippingCommands } from '../shipping-commands';
 import { SHIPPING_TRANSPORT } from '../transport';
-import { asnReceiptCommand, openShipmentCommands, pickEntryOf, SHIPPING_EVENT_TYPES_IN, type ShippingEventIn, type StagedLine } from './shipping-messages.domain';
+import { WrongStatus } from '../shipping-errors.domain';
+import type { TransferCommand } from '../transfers/transfer.domain';
+import { asnReceiptCommand, openShipmentCommands, pickEntryOf, SHIPPING_EVENT_TYPES_IN, transferPickCommand, type ShippingEventIn, type StagedLine } from './shipping-messages.domain';
 
 /**
  * The shipping service's side of the choreography (consumer group 'shipping', outside a transaction: its
  * commands append to the store). It keeps what each order has staged (`shipping_order_picks`, one row per
  * pick or staged loss, keyed by the event's own id, so a redelivery books nothing twice); when the order's
  * picks are complete it opens one shipment per warehouse (ids derived from the order: a redelivered
- * PicksCompleted opens nothing new). A warehouse receipt naming an ASN is booked against it.
+ * PicksCompleted opens nothing new). A warehouse receipt naming an ASN is booked against it, and a pick at
+ * a transfer's source on the transfer.
  */
 @Controller()
 export class ShippingReactionsHandler {
@@ -45,6 +48,22 @@ export class ShippingReactionsHandler {
     }
     const receipt = asnReceiptCommand(event);
     if (receipt) await this.commands.runExpectedReceiptForEvent(receipt, metadata);
+    const pick = transferPickCommand(event, recorded.eventId);
+    if (pick) await this.recordTransferPick(pick, metadata);
+  }
+
+  /**
+   * A pick booked at the source after the transfer was dispatched cannot travel with it: the warehouse
+   * dispatches only the units the transfer sent and gives the late ones back to its stock (in STAGING,
+   * unallocated). Nothing to retry or park, then.
+   */
+  private async recordTransferPick(command: TransferCommand, metadata: Partial<EventMetadata>): Promise<void> {
+    try {
+      await this.commands.runTransferForEvent(command, metadata);
+    } catch (error) {
+      if (!(error instanceof WrongStatus)) throw error;
+      this.platform.logger.warn('pick booked after the transfer was dispatched: it stays at the source', { transferId: command.transferId, error: error.message });
+    }
   }
 
   private async staged(orderId: string): Promise<StagedLine[]> {

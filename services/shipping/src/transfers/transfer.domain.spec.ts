@@ -79,6 +79,14 @@ describe('transfer stream', () => {
       expect(inTransit(short)).toBe(4);
     });
 
+    it('names the carrier and tracking number when the dispatch does, and refuses blank ones', () => {
+      const state = given(...inTransitT1.slice(0, 2))
+        .when({ ...dispatchTransfer, carrier: 'own truck', trackingNumber: 'TRK-1' })
+        .then([{ ...transferDispatched(6), data: { ...transferDispatched(6).data, carrier: 'own truck', trackingNumber: 'TRK-1' } } as TransferEvent]);
+      expect(state).toMatchObject({ carriage: { carrier: 'own truck', trackingNumber: 'TRK-1' } });
+      given(...inTransitT1.slice(0, 2)).when({ ...dispatchTransfer, carrier: ' ' }).thenThrows(InvalidShippingCommand, { field: 'carrier' });
+    });
+
     it('refuses to dispatch nothing, and a second dispatch; the same dispatch retried changes nothing', () => {
       given(transferRequested).when(dispatchTransfer).thenThrows(WrongStatus, { status: 'requested', rule: 'nothing is picked to dispatch' });
       given(...inTransitT1).when(dispatchTransfer).then([]);

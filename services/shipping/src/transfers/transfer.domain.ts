@@ -22,7 +22,7 @@ export type TransferCommand =
   | { readonly type: 'RequestTransfer'; readonly transferId: string; readonly sku: string; readonly quantity: number; readonly fromWarehouse: string; readonly toWarehouse: string }
   /** The source warehouse picked units of the transfer's line (`pickId`: the warehouse event behind it, so a redelivery books nothing twice). */
   | { readonly type: 'RecordTransferPicked'; readonly transferId: string; readonly quantity: number; readonly pickId: string }
-  | { readonly type: 'DispatchTransfer'; readonly transferId: string; readonly dispatchedAt: string }
+  | { readonly type: 'DispatchTransfer'; readonly transferId: string; readonly dispatchedAt: string; readonly carrier?: string; readonly trackingNumber?: string }
   /** What arrived at the destination, 0 when nothing did. */
   | { readonly type: 'ReceiveTransfer'; readonly transferId: string; readonly quantity: number; readonly receiptId: string };
 
@@ -35,13 +35,18 @@ export interface TransferAllocation {
 }
 
 type TransferRef = { readonly transferId: string; readonly sku: string; readonly fromWarehouse: string; readonly toWarehouse: string };
+/** Who carries it, when the dispatch said so. */
+type Carriage = { readonly carrier?: string; readonly trackingNumber?: string };
 
 export type TransferEvent =
   | Event<'shipping.TransferRequested', TransferRef & { readonly quantity: number; readonly allocation: TransferAllocation }>
   /** `picked`: all units picked for the transfer so far. */
   | Event<'shipping.TransferPicked', TransferRef & { readonly quantity: number; readonly pickId: string; readonly picked: number }>
   /** `quantity` units left the source and are in transit; `unpicked` of the request were never picked, and the source's allocation of them is to be released. */
-  | Event<'shipping.TransferDispatched', TransferRef & { readonly quantity: number; readonly unpicked: number; readonly dispatchedAt: string; readonly allocation: TransferAllocation }>
+  | Event<
+      'shipping.TransferDispatched',
+      TransferRef & Carriage & { readonly quantity: number; readonly unpicked: number; readonly dispatchedAt: string; readonly allocation: TransferAllocation }
+    >
   /** The transit is over: `quantity` units go on hand at the destination's dock; the `dispatched` ones leave in transit. */
   | Event<'shipping.TransferReceived', TransferRef & { readonly quantity: number; readonly dispatched: number; readonly receiptId: string }>
   /** `difference` = received − dispatched: negative when units were lost on the way. */
@@ -67,6 +72,7 @@ export interface Transfer extends TransferRef {
   readonly status: TransferStatus;
   readonly dispatched: number;
   readonly dispatchedAt?: string;
+  readonly carriage?: Carriage;
   readonly receipt?: { readonly receiptId: string; readonly quantity: number };
 }
 
@@ -111,7 +117,7 @@ export function evolveTransfer(state: TransferState, event: TransferEvent): Tran
     case 'shipping.TransferPicked':
       return { ...state, picked: event.data.picked, pickIds: [...state.pickIds, event.data.pickId] };
     case 'shipping.TransferDispatched':
-      return { ...state, status: 'dispatched', dispatched: event.data.quantity, dispatchedAt: event.data.dispatchedAt };
+      return { ...state, status: 'dispatched', dispatched: event.data.quantity, dispatchedAt: event.data.dispatchedAt, carriage: carriageOf(event.data) };
     case 'shipping.TransferReceived':
       return { ...state, status: 'received', receipt: { receiptId: event.data.receiptId, quantity: event.data.quantity } };
     case 'shipping.TransferDiscrepancy':
@@ -127,6 +133,11 @@ export function evolveTransfer(state: TransferState, event: TransferEvent): Tran
 export const transferDecider = { decide: decideTransfer, evolve: evolveTransfer, initialState: initialTransferState };
 
 type CommandOf<Type extends TransferCommand['type']> = Extract<TransferCommand, { readonly type: Type }>;
+
+const carriageOf = ({ carrier, trackingNumber }: Carriage): Carriage => ({
+  ...(carrier === undefined ? {} : { carrier }),
+  ...(trackingNumber === undefined ? {} : { trackingNumber }),
+});
 
 const refOf = (t: Transfer): TransferRef => ({ transferId: t.transferId, sku: t.sku, fromWarehouse: t.fromWarehouse, toWarehouse: t.toWarehouse });
 
@@ -164,11 +175,13 @@ function dispatchTransfer(command: CommandOf<'DispatchTransfer'>, t: Transfer): 
     throw new WrongStatus('transfer', t.transferId, t.status, `dispatched already at ${t.dispatchedAt}`);
   }
   requireText('dispatchedAt', dispatchedAt);
+  if (command.carrier !== undefined) requireText('carrier', command.carrier);
+  if (command.trackingNumber !== undefined) requireText('trackingNumber', command.trackingNumber);
   if (t.picked === 0) throw new WrongStatus('transfer', t.transferId, t.status, 'nothing is picked to dispatch');
   return [
     {
       type: 'shipping.TransferDispatched',
-      data: { ...refOf(t), quantity: t.picked, unpicked: t.requested - t.picked, dispatchedAt, allocation: transferAllocation(t.transferId) },
+      data: { ...refOf(t), ...carriageOf(command), quantity: t.picked, unpicked: t.requested - t.picked, dispatchedAt, allocation: transferAllocation(t.transferId) },
     },
   ];
 }

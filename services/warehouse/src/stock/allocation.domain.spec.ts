@@ -195,6 +195,17 @@ describe('allocating and picking', () => {
       expect(pickList(after, 'O1', 'L1')).toMatchObject({ toPick: [{ bin: 'A-01', quantity: 3 }], staged: 0 });
     });
 
+    it('ships at most the quantity asked for, leaving the other staged units held by the line', () => {
+      const after = given(stocked, line, picked('O1', 'L1', 'S1', 'A-01', 5))
+        .when({ ...dispatch(), quantity: 3 })
+        .then([{ type: 'warehouse.StockDispatched', data: { orderId: 'O1', lineId: 'L1', sku: 'S1', quantity: 3, shipmentId: 'SH1' } }]);
+      expect(pickList(after, 'O1', 'L1')).toMatchObject({ toPick: [], staged: 2 });
+      given(stocked, line, picked('O1', 'L1', 'S1', 'A-01', 2))
+        .when({ ...dispatch(), quantity: 3 })
+        .then([{ type: 'warehouse.StockDispatched', data: { orderId: 'O1', lineId: 'L1', sku: 'S1', quantity: 2, shipmentId: 'SH1' } }]);
+      given(stocked, line, picked('O1', 'L1', 'S1', 'A-01', 2)).when({ ...dispatch(), quantity: 0 }).thenThrows(InvalidQuantity, { field: 'quantity' });
+    });
+
     it('dispatches a line once per shipment: a retried dispatch changes nothing', () => {
       const shipped: WarehouseEvent = { type: 'warehouse.StockDispatched', data: { orderId: 'O1', lineId: 'L1', sku: 'S1', quantity: 5, shipmentId: 'SH1' } };
       given(stocked, line, picked('O1', 'L1', 'S1', 'A-01', 5), shipped).when(dispatch()).then([]);

@@ -102,12 +102,18 @@ export function confirmPick(command: CommandOf<'ConfirmPick'>, w: Warehouse): Wa
   ];
 }
 
-/** Ships every unit the line has in STAGING; a shipment dispatches a line once, so a retried dispatch changes nothing. */
+/**
+ * Ships every unit the line has in STAGING, or at most `quantity` of them when given (what a transfer
+ * booked as picked: a pick booked here after it left stays behind, and is given back by the release that
+ * follows); a shipment dispatches a line once, so a retried dispatch changes nothing.
+ */
 export function dispatchStock(command: CommandOf<'DispatchStock'>, w: Warehouse): WarehouseEvent[] {
   const { orderId, lineId, shipmentId } = command;
   const line = requireLine(w, orderId, lineId);
   if (line.shipments.includes(shipmentId)) return [];
-  const quantity = heldBy(line, STAGING);
+  if (command.quantity !== undefined) requirePositive('quantity', command.quantity);
+  const staged = heldBy(line, STAGING);
+  const quantity = command.quantity === undefined ? staged : Math.min(command.quantity, staged);
   if (quantity === 0) throw new NothingStaged(orderId, lineId);
   return [{ type: 'warehouse.StockDispatched', data: { orderId, lineId, sku: line.sku, quantity, shipmentId } }];
 }

@@ -37,7 +37,8 @@ export type WarehouseCommand =
   | ({ readonly type: 'AllocateStock'; readonly sku: string; readonly quantity: number } & OrderLine)
   | ({ readonly type: 'ReleaseAllocation' } & OrderLine)
   | ({ readonly type: 'ConfirmPick'; readonly bin: string; readonly sku: string; readonly quantity: number; readonly pickedQuantity?: number } & OrderLine)
-  | ({ readonly type: 'DispatchStock'; readonly shipmentId: string } & OrderLine);
+  /** `quantity`: ship only that many of the line's staged units (a transfer sends what it booked); default all of them. */
+  | ({ readonly type: 'DispatchStock'; readonly shipmentId: string; readonly quantity?: number } & OrderLine);
 
 export type CommandOf<Type extends WarehouseCommand['type']> = Extract<WarehouseCommand, { readonly type: Type }>;
 
