@@ -12,6 +12,11 @@
  *   BINTRAIL_SERVICE_BASE_PORT  inventory on it, warehouse +1, order +2, shipping +3 (default 3101; 0: each picks a free port)
  *   TOPIC_PARTITIONS      default 6
  *
+ * GET /status on the proxy port is answered by the launcher itself: every service's own GET /status under its
+ * name (`services.inventory`, …), the relay process's state (`relay`: pid, running, active, stuck, its stored
+ * checkpoint and lag behind the head) and an overall `ok` (every service answered 200, the relay runs, holds
+ * its lock and is not stuck; HTTP 503 otherwise). Each service still answers its own /status on its own port.
+ *
  * Ctrl+C (SIGINT) or SIGTERM stops the services, then the relay, then the broker if this started it. A child
  * that dies on its own stops everything else and the launcher exits 1, naming it.
  */
@@ -19,6 +24,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import fastify, { type FastifyInstance } from 'fastify';
 import httpProxy from '@fastify/http-proxy';
+import { postgresDatabase, quoteIdent, type SqlDatabase } from '@bintrail/event-store';
 import { ensurePlatformTopics, KafkaBus } from '@bintrail/messaging';
 
 const REPO_ROOT = join(__dirname, '..', '..');
@@ -27,9 +33,12 @@ const KAFKA_LOCAL = join(REPO_ROOT, 'tools', 'kafka', 'kafka-local.mjs');
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const DEFAULT_BROKERS = '127.0.0.1:9092';
 
-/** Which service answers which path prefixes. /status and /docs (Swagger UI, /docs-json) go to inventory. */
+/**
+ * Which service answers which path prefixes. /docs (Swagger UI, /docs-json) go to inventory; GET /status is
+ * the launcher's own aggregate of every service's /status (aggregateStatus).
+ */
 const SERVICES = [
-  { name: 'inventory', prefixes: ['/items', '/inventory', '/status', '/docs', '/docs-json'] },
+  { name: 'inventory', prefixes: ['/items', '/inventory', '/docs', '/docs-json'] },
   { name: 'warehouse', prefixes: ['/warehouses'] },
   { name: 'order', prefixes: ['/orders'] },
   { name: 'shipping', prefixes: ['/shipments', '/expected-receipts'] },
@@ -114,6 +123,12 @@ class Child {
     void this.exited.then(() => this.waiters.forEach((wake) => wake()));
   }
 
+  /** The last log record matching, if any. */
+  last(match: (record: Record<string, unknown>) => boolean): Record<string, unknown> | undefined {
+    for (let i = this.records.length - 1; i >= 0; i--) if (match(this.records[i]!)) return this.records[i];
+    return undefined;
+  }
+
   get running(): boolean {
     return this.process.exitCode === null && this.process.signalCode === null;
   }
@@ -149,6 +164,11 @@ class Child {
     }
   }
 
+  /** How many log records match. */
+  count(match: (record: Record<string, unknown>) => boolean): number {
+    return this.records.filter(match).length;
+  }
+
   /** SIGTERM, then SIGKILL if it is still there after `graceMs`. */
   async stop(graceMs = 10_000): Promise<void> {
     if (this.running) this.process.kill('SIGTERM');
@@ -163,6 +183,111 @@ class Child {
   }
 }
 
+/** What the launcher knows of the relay process: its log records and the checkpoint it stores. */
+interface RelayProcessStatus {
+  readonly pid: number | undefined;
+  readonly running: boolean;
+  /** Holds the relay lock and publishes (from its log: 'relay active' not followed by 'relay lost its lock'). */
+  readonly active: boolean;
+  /** What it keeps failing at ('relay paused after a failure' not followed by 'relay recovered'); null while healthy. */
+  readonly stuck: unknown;
+  /** Events parked on the relay's dead-letter topic since it started (its 'event parked' log records). */
+  readonly parked: number;
+  /** The last global position it stored as published (may trail what it published by one batch); null if unknown. */
+  readonly checkpoint: number | null;
+  readonly checkpointUpdatedAt: string | null;
+  /** The highest head reported by the services minus `checkpoint`. */
+  readonly lag: number | null;
+  readonly error?: string;
+}
+
+/** The relay's stored checkpoint, read from its table in the shared schema (one pooled connection, opened on first use). */
+class RelayCheckpointReader {
+  private db: SqlDatabase | undefined;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly schema: string,
+    private readonly relayName: string,
+  ) {}
+
+  async read(): Promise<{ position: number; updatedAt: string } | undefined> {
+    this.db ??= postgresDatabase({ connectionString: this.databaseUrl, max: 1, connectionTimeoutMillis: 3_000, statement_timeout: 3_000 });
+    try {
+      const { rows } = await this.db.query<{ position: string; updated_at: Date }>(`SELECT position, updated_at FROM ${quoteIdent(this.schema)}.relay_checkpoints WHERE name = $1`, [this.relayName]);
+      return rows[0] && { position: Number(rows[0].position), updatedAt: new Date(rows[0].updated_at).toISOString() };
+    } catch (error) {
+      if ((error as { code?: string }).code === '42P01') return undefined; // no checkpoint table yet
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    const db = this.db;
+    this.db = undefined;
+    await db?.close();
+  }
+}
+
+const STATUS_TIMEOUT_MS = 5_000;
+
+/** GET /status of each service (in parallel) plus the relay's state, and `ok` over all of them. */
+async function aggregateStatus(upstreams: readonly { name: string; url: string }[], relay: Child | undefined, checkpoints: RelayCheckpointReader): Promise<{ ok: boolean; body: Record<string, unknown> }> {
+  const checkpointRead = checkpoints.read().then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error: (error as Error).message }),
+  );
+  const answers = await Promise.all(
+    upstreams.map(async (upstream) => {
+      try {
+        const response = await fetch(`${upstream.url}/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+        const text = await response.text();
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = { error: `not JSON: ${text.slice(0, 200)}` };
+        }
+        return { name: upstream.name, ok: response.status === 200, body: response.status === 200 ? body : { error: `HTTP ${response.status}`, body } };
+      } catch (error) {
+        return { name: upstream.name, ok: false, body: { error: (error as Error).message } };
+      }
+    }),
+  );
+  const heads = answers.flatMap((a) => (a.ok && typeof (a.body as { head?: unknown }).head === 'number' ? [(a.body as { head: number }).head] : []));
+  const head = heads.length ? Math.max(...heads) : null;
+
+  let relayStatus: RelayProcessStatus | undefined;
+  if (relay) {
+    const lockRecord = relay.last((r) => r.message === 'relay active' || r.message === 'relay lost its lock; standing by');
+    const stuckRecord = relay.last((r) => r.message === 'relay paused after a failure; retrying' || r.message === 'relay recovered' || r.message === 'relay active');
+    const checkpoint = await checkpointRead;
+    const stored = 'value' in checkpoint ? (checkpoint.value ?? { position: 0, updatedAt: null }) : undefined;
+    relayStatus = {
+      pid: relay.process.pid,
+      running: relay.running,
+      active: relay.running && lockRecord?.message === 'relay active',
+      stuck: relay.running && stuckRecord?.message === 'relay paused after a failure; retrying' ? (stuckRecord.stuck ?? stuckRecord.error ?? true) : null,
+      parked: relay.count((r) => r.message === 'event parked'),
+      checkpoint: stored ? stored.position : null,
+      checkpointUpdatedAt: stored ? stored.updatedAt : null,
+      lag: stored && head !== null ? Math.max(0, head - stored.position) : null,
+      ...('error' in checkpoint ? { error: `reading its checkpoint: ${checkpoint.error}` } : {}),
+    };
+  }
+  const ok = answers.every((a) => a.ok) && (relayStatus === undefined || (relayStatus.running && relayStatus.active && relayStatus.stuck === null));
+  return {
+    ok,
+    body: {
+      mode: 'distributed',
+      ok,
+      head,
+      services: Object.fromEntries(answers.map((a) => [a.name, a.body])),
+      ...(relayStatus ? { relay: relayStatus } : {}),
+    },
+  };
+}
+
 function kafkaLocal(command: 'start' | 'stop' | 'status', quiet = false): number {
   const result = spawnSync(process.execPath, [KAFKA_LOCAL, command], { cwd: REPO_ROOT, stdio: quiet ? 'ignore' : 'inherit' });
   return result.status ?? 1;
@@ -174,10 +299,12 @@ async function main(): Promise<void> {
   let proxy: FastifyInstance | undefined;
   let brokerStartedHere = false;
   let stopping = false;
+  const checkpoints = new RelayCheckpointReader(config.databaseUrl, config.schema, process.env.RELAY_NAME || 'relay');
 
   const stopAll = async (exitCode: number): Promise<never> => {
     stopping = true;
     await proxy?.close().catch(() => undefined);
+    await checkpoints.close().catch(() => undefined);
     // The services first (together: each leaves its consumer group, which takes a few seconds), then the relay.
     const [relay, ...services] = children;
     await Promise.all(services.map((child) => child.stop()));
@@ -270,6 +397,11 @@ async function main(): Promise<void> {
     }
 
     proxy = fastify({ logger: false });
+    // The aggregate status: every service's own /status under its name, the relay's state, and `ok` over all.
+    proxy.get('/status', async (_request, reply) => {
+      const { ok, body } = await aggregateStatus(upstreams, relay, checkpoints);
+      return reply.code(ok ? 200 : 503).send(body);
+    });
     for (const upstream of upstreams) {
       for (const prefix of upstream.prefixes) {
         await proxy.register(httpProxy, { upstream: upstream.url, prefix, rewritePrefix: prefix });
@@ -279,6 +411,7 @@ async function main(): Promise<void> {
     const address = proxy.server.address();
     const proxyPort = typeof address === 'object' && address ? address.port : config.port;
     for (const upstream of upstreams) console.log(`  ${upstream.prefixes.join(', ')} → ${upstream.name} (${upstream.url})`);
+    console.log(`  GET /status → every service's /status and the relay's state (this launcher)`);
     console.log(`Bintrail (distributed) API on http://${config.host}:${proxyPort} — Ctrl+C stops everything`);
   } catch (error) {
     if (stopping) return;
