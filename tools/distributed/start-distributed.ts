@@ -41,7 +41,7 @@ const SERVICES = [
   { name: 'inventory', prefixes: ['/items', '/inventory', '/docs', '/docs-json'] },
   { name: 'warehouse', prefixes: ['/warehouses'] },
   { name: 'order', prefixes: ['/orders'] },
-  { name: 'shipping', prefixes: ['/shipments', '/expected-receipts'] },
+  { name: 'shipping', prefixes: ['/shipments', '/expected-receipts', '/transfers'] },
 ] as const;
 
 class LauncherConfigError extends Error {}
