@@ -1,3 +1,4 @@
+import { keyedGet } from './key-set.domain';
 import { withdrawAllocations } from './allocation.domain';
 import {
   BinNotAllowed,
@@ -15,7 +16,6 @@ import {
   binStock,
   compareCodes,
   DOCK,
-  own,
   receiptKey,
   roomIn,
   unitsIn,
@@ -36,7 +36,7 @@ export function receiveStock(command: CommandOf<'ReceiveStock'>, w: Warehouse): 
   requirePositive('quantity', quantity);
   requireBin(w, bin);
   requireNotStaging(bin);
-  const booked = own(w.receipts, receiptKey(receiptId, sku));
+  const booked = keyedGet(w.receipts, receiptKey(receiptId, sku));
   if (booked) {
     if (booked.bin === bin && booked.quantity === quantity) return [];
     throw new ReceiptConflict(receiptId, sku);
@@ -78,7 +78,7 @@ export function moveStock(command: CommandOf<'MoveStock'>, w: Warehouse): Wareho
  */
 export function countBin(command: CommandOf<'CountBin'>, w: Warehouse): WarehouseEvent[] {
   const { countId, bin, sku, countedQuantity, reason } = command;
-  if (own(w.counts, countId)) return [];
+  if (keyedGet(w.counts, countId)) return [];
   requireBin(w, bin);
   requireWholeNumber('countedQuantity', countedQuantity);
   const { onHand: previousQuantity, allocated } = binStock(w, bin, sku);

@@ -3,6 +3,7 @@
  * One stream per warehouse (`warehouse-<code>`) holds all of its physical stock, so every stock
  * invariant is decided under that one stream's expected version.
  */
+import { emptyKeyed, keyedSet, type KeyedRecord } from './key-set.domain';
 export const DOCK = 'DOCK';
 export const STAGING = 'STAGING';
 export const CODE_PATTERN = /^[A-Z0-9]+(-[A-Z0-9]+)*$/;
@@ -110,8 +111,8 @@ export interface Warehouse {
   /** Bins a short pick put on hold until they are counted: nothing is allocated from them meanwhile. */
   readonly binsToCount: readonly string[];
   /** Receipt lines (receiptId + SKU) and counts already booked, so that a retried command books nothing twice. */
-  readonly receipts: Readonly<Record<string, BinQuantity>>;
-  readonly counts: Readonly<Record<string, true>>;
+  readonly receipts: KeyedRecord<BinQuantity>;
+  readonly counts: KeyedRecord<true>;
 }
 
 export type WarehouseState = { readonly exists: false } | Warehouse;
@@ -168,7 +169,7 @@ export function applyEvent(w: Warehouse, event: WarehouseEvent): Warehouse {
     case 'warehouse.StockReceived': {
       const { receiptId, sku, bin, quantity } = event.data;
       const received = changeStock(w, bin, sku, { onHand: quantity });
-      return { ...received, receipts: { ...w.receipts, [receiptKey(receiptId, sku)]: { bin, quantity } } };
+      return { ...received, receipts: keyedSet(w.receipts, receiptKey(receiptId, sku), { bin, quantity }) };
     }
     case 'warehouse.StockPutAway':
     case 'warehouse.StockMoved': {
@@ -176,7 +177,7 @@ export function applyEvent(w: Warehouse, event: WarehouseEvent): Warehouse {
       return changeStock(changeStock(w, fromBin, sku, { onHand: -quantity }), toBin, sku, { onHand: quantity });
     }
     case 'warehouse.BinCounted':
-      return { ...w, counts: { ...w.counts, [event.data.countId]: true }, binsToCount: w.binsToCount.filter((b) => b !== event.data.bin) };
+      return { ...w, counts: keyedSet(w.counts, event.data.countId, true as const), binsToCount: w.binsToCount.filter((b) => b !== event.data.bin) };
     case 'warehouse.StockAdjusted':
       return changeStock(w, event.data.bin, event.data.sku, { onHand: event.data.delta });
     case 'warehouse.StockAllocated': {
@@ -223,7 +224,7 @@ export function applyEvent(w: Warehouse, event: WarehouseEvent): Warehouse {
 export const applyEvents = (w: Warehouse, events: readonly WarehouseEvent[]): Warehouse => events.reduce(applyEvent, w);
 
 function created({ code, name, bins }: EventOf<'warehouse.WarehouseCreated'>['data']): Warehouse {
-  return { exists: true, code, name, bins: Object.fromEntries(bins.map((b) => [b.code, b])), stock: {}, lines: {}, binsToCount: [], receipts: {}, counts: {} };
+  return { exists: true, code, name, bins: Object.fromEntries(bins.map((b) => [b.code, b])), stock: {}, lines: {}, binsToCount: [], receipts: emptyKeyed, counts: emptyKeyed };
 }
 
 function changeStock(w: Warehouse, bin: string, sku: string, change: Partial<BinStock>): Warehouse {
