@@ -15,7 +15,10 @@ export interface HandlerContext {
 
 export interface EventConsumerOptions {
   readonly bus: MessageBus;
+  /** The consumer's group: its inbox rows, logs and dead-letter headers name it. */
   readonly groupId: string;
+  /** The group it joins on the bus, when that differs from groupId (a topic prefix keeps platforms on one broker apart). */
+  readonly busGroupId?: string;
   readonly topics: readonly string[];
   readonly handle: (event: RecordedEvent, context: HandlerContext) => Promise<void>;
   /** Event types this consumer handles; others on its topics are skipped. Default: all. */
@@ -65,7 +68,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   };
 
   return options.bus.consume({
-    groupId: options.groupId,
+    groupId: options.busGroupId ?? options.groupId,
     topics: options.topics,
     ...(options.fromBeginning !== undefined ? { fromBeginning: options.fromBeginning } : {}),
     handler: async (message) => {

@@ -62,13 +62,18 @@ export class KafkaEventSource implements EventSource {
   async subscribe(subscription: EventSubscription): Promise<RunningSubscription> {
     const types = new Set(subscription.types);
     const topics = categoriesOf(subscription.types).map((c) => eventTopic(c, this.options.topicPrefix));
+    const prefix = this.options.topicPrefix;
     return startEventConsumer({
       ...this.options,
       groupId: subscription.groupId,
+      // Platforms sharing a broker (told apart by their topic prefix) must not share a Kafka group: the group's
+      // partitions would be split across both platforms' members, each dropping those of the other's topics.
+      // The inbox keeps the plain name: it lives in the platform's own schema.
+      ...(prefix ? { busGroupId: `${prefix}.${subscription.groupId}` } : {}),
       topics,
       accepts: (type) => types.has(type),
-      ...(subscription.transactional === false ? { transactional: false } : {}),
-      handle: (event, context) => subscription.handle(event, subscription.transactional === false ? { logger: context.logger, tx: undefined } : context),
+      // The message goes along either way: it tells a handler that events come from Kafka, in no global order.
+      handle: (event, context) => subscription.handle(event, subscription.transactional === false ? { ...context, tx: undefined } : context),
     });
   }
 }

@@ -1,4 +1,4 @@
-import { orderStatus, type Order, type OrderCommand, type OrderEvent } from '../orders/order.domain';
+import { decideOrder, evolveOrder, initialOrderState, orderStatus, type Order, type OrderCommand, type OrderEvent } from '../orders/order.domain';
 import {
   ALLOCATION_MANAGER_EVENT_TYPES,
   initialAllocationManagerState,
@@ -144,6 +144,38 @@ describe('allocation process manager', () => {
         { service: 'warehouse', streamId: 'warehouse-WH2', command: { type: 'ReleaseAllocation', orderId: 'O1', lineId: 'L1#2' } },
       ]);
       expect(after.state.backOrderQueue).toEqual({});
+    });
+  });
+
+  describe('in any arrival order (from Kafka: order.events and warehouse.events interleave)', () => {
+    const given = (...past: AllocationManagerEvent[]) => ({
+      when: (event: AllocationManagerEvent) => ({
+        then: (commands: readonly ProcessCommand[]) => expect(reactToEvent(react(initialAllocationManagerState, ...past).state, event).commands).toEqual(commands),
+      }),
+    });
+    const requestData = { orderId: 'O1', lineId: 'L1', sku: 'S1', attempt: 1, allocationLineId: 'L1#1', warehouse: 'WH1', quantity: 2, retry: false };
+    const requested = delivered('order-O1', { type: 'order.AllocationRequested', data: requestData });
+    const allocated = fromWh1({ type: 'warehouse.StockAllocated', data: { orderId: 'O1', lineId: 'L1#1', sku: 'S1', requested: 2, allocations: [{ bin: 'A-01', quantity: 2 }], shortQuantity: 0 } });
+    const record: ProcessCommand = {
+      service: 'order',
+      streamId: 'order-O1',
+      command: { type: 'RecordAllocation', orderId: 'O1', lineId: 'L1', attempt: 1, warehouse: 'WH1', allocations: [{ bin: 'A-01', quantity: 2 }], allocatedQuantity: 2 },
+    };
+    const allocate: ProcessCommand = { service: 'warehouse', streamId: 'warehouse-WH1', command: { type: 'AllocateStock', orderId: 'O1', lineId: 'L1#1', sku: 'S1', quantity: 2 } };
+
+    it('carries an answer back to its order before the request it answers has reached the manager', () => {
+      given().when(allocated).then([record]);
+      given(requested).when(allocated).then([record]);
+      // The request itself, late: the warehouse allocates an attempt's line id once.
+      given(allocated).when(requested).then([allocate]);
+      given(allocated, requested).when(allocated).then([]);
+    });
+
+    it('the answer it carries is booked by the order, which holds the request already', () => {
+      const placed: OrderEvent = { type: 'order.OrderPlaced', data: { orderId: 'O1', placedAt: '2026-03-01T09:00:00.000Z', warehouses: ['WH1'], lines: [{ lineId: 'L1', sku: 'S1', quantity: 2 }] } };
+      const order = [placed, { type: 'order.AllocationRequested', data: requestData } as OrderEvent].reduce(evolveOrder, initialOrderState);
+      const booked = decideOrder(record.command as OrderCommand, order).map((e) => e.type);
+      expect(booked).toEqual(['order.LineAllocated', 'order.OrderReadyToPick']);
     });
   });
 

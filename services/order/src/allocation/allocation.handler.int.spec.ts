@@ -3,10 +3,24 @@ import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '@bintrail/contracts';
 import { openEmbeddedEventStore, quoteIdent, type SqlEventStore } from '@bintrail/event-store';
 import { silentLogger } from '@bintrail/observability';
+import { encodeEvent, ensurePlatformTopics, InProcessBus, KafkaEventSource, type EventContext } from '@bintrail/messaging';
 import type { PlatformContext } from '@bintrail/service-kit';
 import { OrderCommands } from '../orders/order-commands';
 import { orderStreamId, type OrderEvent } from '../orders/order.domain';
+import { ALLOCATION_MANAGER_EVENT_TYPES } from './allocation-manager.domain';
 import { AllocationHandler } from './allocation.handler';
+
+async function eventually(check: () => Promise<void>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
 
 /**
  * The allocation manager's consumer on a real (embedded) store: commands on order streams, its state
@@ -37,6 +51,17 @@ describe('allocation manager handler (PGlite)', () => {
     occurredAt: new Date(),
     data,
     metadata: { correlationId: 'c-1', causationId: null, actor: 'test', source: 'warehouse' },
+  });
+  const answer = (orderId: string, allocated: number, globalPosition = ++position) => ({
+    ...warehouseEvent('warehouse.StockAllocated', {
+      orderId,
+      lineId: 'L1#1',
+      sku: 'SKU-1',
+      requested: 2,
+      allocations: allocated > 0 ? [{ bin: 'A-01', quantity: allocated }] : [],
+      shortQuantity: 2 - allocated,
+    }),
+    globalPosition,
   });
   const place = (orderId: string, placedAt: string) =>
     commands.runForEvent({ type: 'PlaceOrder', orderId, lines: [{ lineId: 'L1', sku: 'SKU-1', quantity: 2 }], warehouses: ['WH1'], placedAt }, {});
@@ -72,5 +97,63 @@ describe('allocation manager handler (PGlite)', () => {
     await new AllocationHandler(commands, platform).onEvent(arrived, context);
     expect(await retries('O-OLD')).toEqual([2]);
     expect(await retries('O-NEW')).toEqual([1]);
+  });
+
+  describe('fed from Kafka (distributed: two topics, several partitions at once, no global order)', () => {
+    it('books an answer that comes after order events placed later in the log', async () => {
+      // As the platform wires it: the service's transport subscribes non-transactionally (its handlers append).
+      const bus = new InProcessBus();
+      await ensurePlatformTopics(bus, { partitions: 3 });
+      const handler = new AllocationHandler(commands, platform);
+      const handled: string[] = [];
+      const consumer = await new KafkaEventSource({ bus }).subscribe({
+        groupId: 'order',
+        types: ALLOCATION_MANAGER_EVENT_TYPES,
+        transactional: false,
+        handle: async (event, context) => {
+          await handler.onEvent(event, context);
+          handled.push(event.eventId);
+        },
+      });
+      try {
+        await place('O-1', '2026-01-01T00:00:00.000Z');
+        const head = (await asDelivered('O-1')).at(-1)!.globalPosition;
+        const allocatedInLog = answer('O-1', 2, head + 1); // the warehouse's answer, next in the log
+        await place('O-2', '2026-01-01T00:01:00.000Z'); // later in the log than that answer
+        // order.events is ahead of warehouse.events: O-2's events reach the manager first.
+        const later = await asDelivered('O-2');
+        await bus.publish(later.map((e) => encodeEvent(e)));
+        await eventually(async () => expect(handled).toHaveLength(later.length));
+        await bus.publish([encodeEvent(allocatedInLog)]);
+        await eventually(async () => expect(await orderEvents('O-1')).toContain('order.LineAllocated'));
+      } finally {
+        await consumer.stop();
+        await bus.close();
+      }
+    });
+
+    it('keeps every back-order of events handled at the same time', async () => {
+      const kafka = (event: RecordedEvent): EventContext => ({
+        ...context,
+        message: { topic: `bintrail.${event.type.split('.')[0]}.events`, partition: 0, offset: '0', key: event.streamId, value: '', headers: {} },
+      });
+      const handler = new AllocationHandler(commands, platform);
+      const orders = ['O-A', 'O-B', 'O-C'];
+      for (const [i, orderId] of orders.entries()) {
+        await place(orderId, `2026-01-0${i + 1}T00:00:00.000Z`);
+        const nothing = answer(orderId, 0); // nothing in stock: each line is back-ordered
+        await handler.onEvent(nothing, kafka(nothing));
+      }
+      const backOrders = (await Promise.all(orders.map(asDelivered))).flat().filter((e) => e.type === 'order.LineBackOrdered');
+      expect(backOrders).toHaveLength(orders.length);
+      // Three partitions at once: each event's change must survive the others' saves.
+      await Promise.all(backOrders.map((e) => handler.onEvent(e, kafka(e))));
+
+      const arrived = warehouseEvent('warehouse.StockReceived', { receiptId: 'R1', sku: 'SKU-1', bin: 'DOCK', quantity: 6 });
+      await new AllocationHandler(commands, platform).onEvent(arrived, kafka(arrived)); // after a restart, from what was saved
+      const retried = async (orderId: string) =>
+        (await asDelivered(orderId)).filter((e) => e.type === 'order.AllocationRequested' && (e.data as { retry: boolean }).retry).map((e) => (e.data as { quantity: number }).quantity);
+      expect(await Promise.all(orders.map(retried))).toEqual([[2], [2], [2]]);
+    });
   });
 });

@@ -30,6 +30,8 @@ import {
 @Controller()
 export class AllocationHandler {
   private loaded: Promise<{ state: AllocationManagerState; position: number }> | undefined;
+  /** The event being handled: the next one waits for it. */
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly commands: OrderCommands,
@@ -37,7 +39,15 @@ export class AllocationHandler {
   ) {}
 
   @EventPattern([...ALLOCATION_MANAGER_EVENT_TYPES], ORDER_TRANSPORT)
-  async onEvent(@Payload() event: RecordedEvent, @Ctx() context: EventContext): Promise<void> {
+  onEvent(@Payload() event: RecordedEvent, @Ctx() context: EventContext): Promise<void> {
+    // Kafka hands over several partitions at once. The state is read, changed and saved whole, so two
+    // events at a time would each save what they read, and the later save would undo the other's change.
+    const handled = this.turn.then(() => this.react(event, context));
+    this.turn = handled.catch(() => undefined);
+    return handled;
+  }
+
+  private async react(event: RecordedEvent, context: EventContext): Promise<void> {
     const current = await this.load();
     // From the store's log events come in global order: the saved position tells what the state holds already.
     // From Kafka (a message in the context) two topics interleave in any order: the pure state's event ids do.
