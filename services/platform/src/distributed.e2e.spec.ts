@@ -1,10 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
-import { eventually } from './testing/platform-process';
-
-const REPO_ROOT = join(__dirname, '..', '..', '..');
+import { DistributedLauncher, eventually } from './testing/platform-process';
 
 interface OrderView {
   orderId: string;
@@ -21,60 +15,6 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The launcher as a child process, its stdout and stderr together. */
-class Launcher {
-  readonly child: ChildProcess;
-  output = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(readonly unique: string) {
-    this.child = spawn(process.execPath, ['-r', join(REPO_ROOT, 'tools', 'register.cjs'), join(REPO_ROOT, 'tools', 'distributed', 'start-distributed.ts')], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, PORT: '0', BINTRAIL_SERVICE_BASE_PORT: '0', BINTRAIL_SCHEMA: unique, BINTRAIL_TOPIC_PREFIX: unique, TOPIC_PARTITIONS: '2' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  /** The proxy's URL, once printed. */
-  ready(): Promise<string> {
-    return eventually(() => {
-      if (this.child.exitCode !== null) throw new Error(`launcher exited ${this.child.exitCode}:\n${this.output}`);
-      const match = /API on (http:\/\/\S+)/.exec(this.output);
-      if (!match) throw new Error(`the launcher did not print its URL:\n${this.output.slice(-3000)}`);
-      return match[1]!;
-    }, 60_000);
-  }
-
-  /** Every process it started: the relay and the services (`(pid N)` in its output). */
-  get pids(): number[] {
-    return [...this.output.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));
-  }
-
-  pidOf(name: string): number {
-    return Number(new RegExp(`${name} service on \\S+ \\(pid (\\d+)\\)`).exec(this.output)![1]);
-  }
-
-  /** Stops it if still running, drops its schema and deletes its topics. */
-  async cleanUp(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGINT');
-      await this.exited;
-    }
-    const db = new Client({ connectionString: process.env.DATABASE_URL });
-    await db.connect();
-    await db.query(`DROP SCHEMA IF EXISTS "${this.unique}" CASCADE`);
-    await db.end();
-    const admin = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${this.unique}.`));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-    await admin.disconnect();
-  }
-}
-
 /**
  * `npm run start:distributed` as a child process (real PostgreSQL, real Kafka; its own schema and topic
  * prefix): the relay and one process per service behind one proxy port. An order placed through the proxy
@@ -83,11 +23,11 @@ class Launcher {
  */
 describe('npm run start:distributed (one process per service on PostgreSQL + Kafka)', () => {
   const unique = `dist_${Date.now().toString(36)}_${process.pid}`;
-  let launcher: Launcher;
+  let launcher: DistributedLauncher;
   let url: string;
 
   beforeAll(async () => {
-    launcher = new Launcher(unique);
+    launcher = new DistributedLauncher(unique);
     url = await launcher.ready();
   }, 70_000);
 
@@ -100,6 +40,35 @@ describe('npm run start:distributed (one process per service on PostgreSQL + Kaf
     });
     return { status: response.status, body: (await response.json()) as T };
   }
+
+  it("GET /status through the proxy aggregates every service's own /status and the relay's; each service's port still answers its own", async () => {
+    interface ServiceStatus {
+      mode: string;
+      head: number;
+      projections: { projection: string }[];
+    }
+    const services = ['inventory', 'warehouse', 'order', 'shipping'];
+    const relayPid = Number(/relay started \(pid (\d+)\)/.exec(launcher.output)![1]);
+    const aggregate = await eventually(async () => {
+      const answer = await call<{ mode: string; ok: boolean; services: Record<string, ServiceStatus>; relay: { pid: number; running: boolean; active: boolean; checkpoint: number } }>('GET', '/status');
+      expect(answer.status).toBe(200);
+      expect(answer.body.ok).toBe(true);
+      return answer.body;
+    }, 15_000);
+    expect(aggregate.mode).toBe('distributed');
+    expect(Object.keys(aggregate.services).sort()).toEqual([...services].sort());
+    expect(aggregate.relay).toMatchObject({ pid: relayPid, running: true, active: true, checkpoint: expect.any(Number) });
+    for (const name of services) {
+      const serviceUrl = new RegExp(`${name} service on (http://\\S+) \\(pid`).exec(launcher.output)![1]!; // its own port, not the proxy's
+      const own = await fetch(`${serviceUrl}/status`);
+      expect(own.status).toBe(200);
+      const ownBody = (await own.json()) as ServiceStatus & { services?: unknown };
+      expect(ownBody.mode).toBe('distributed');
+      expect(ownBody.services).toBeUndefined(); // its own status, not the aggregate
+      expect(aggregate.services[name]).toMatchObject({ mode: 'distributed', head: expect.any(Number) });
+      expect(aggregate.services[name]!.projections.map((p) => p.projection)).toEqual(ownBody.projections.map((p) => p.projection));
+    }
+  }, 30_000);
 
   it('routes each path prefix to its service and allocates an order across processes over Kafka; Ctrl+C stops every process', async () => {
     const pids = launcher.pids;
@@ -142,11 +111,11 @@ describe('npm run start:distributed (one process per service on PostgreSQL + Kaf
 });
 
 describe('npm run start:distributed when a service dies', () => {
-  let launcher: Launcher | undefined;
+  let launcher: DistributedLauncher | undefined;
   afterAll(() => launcher?.cleanUp(), 30_000);
 
   it('says which died, stops the rest and exits 1', async () => {
-    launcher = new Launcher(`dist_${Date.now().toString(36)}_${process.pid}_die`);
+    launcher = new DistributedLauncher(`dist_${Date.now().toString(36)}_${process.pid}_die`);
     await launcher.ready();
     const pids = launcher.pids;
     const warehouse = launcher.pidOf('warehouse');
