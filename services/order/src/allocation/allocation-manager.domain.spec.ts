@@ -1,6 +1,7 @@
 import { decideOrder, evolveOrder, initialOrderState, orderStatus, type Order, type OrderCommand, type OrderEvent } from '../orders/order.domain';
 import {
   ALLOCATION_MANAGER_EVENT_TYPES,
+  HANDLED_REMEMBERED,
   initialAllocationManagerState,
   reactToEvent,
   type AllocationManagerEvent,
@@ -68,6 +69,17 @@ describe('allocation process manager', () => {
           command: { type: 'RecordAllocation', orderId: 'O1', lineId: 'L1', attempt: 1, warehouse: 'WH1', allocations: [{ bin: 'A-01', quantity: 2 }], allocatedQuantity: 2 },
         },
       ]);
+    });
+
+    it('remembers a bounded number of handled event ids, the newest, and still ignores a recent duplicate', () => {
+      let state = initialAllocationManagerState;
+      const answers = Array.from({ length: HANDLED_REMEMBERED + 50 }, (_, i) =>
+        fromWh1({ type: 'warehouse.StockAllocated', data: { orderId: `O${i}`, lineId: 'L1#1', sku: 'S1', requested: 1, allocations: [{ bin: 'A-01', quantity: 1 }], shortQuantity: 0 } }),
+      );
+      for (const answer of answers) state = reactToEvent(state, answer).state;
+      expect(Object.keys(state.handled)).toHaveLength(HANDLED_REMEMBERED);
+      expect(Object.keys(state.handled).at(-1)).toBe(answers.at(-1)!.eventId);
+      expect(reactToEvent(state, answers.at(-1)!).commands).toEqual([]);
     });
 
     it('ignores allocations the order service did not ask for (no attempt in the line id)', () => {

@@ -76,10 +76,27 @@ const subscribed: Record<AllocationManagerEvent['type'], true> = {
 /** The event types the manager's consumer subscribes to; it skips any other type without calling it. */
 export const ALLOCATION_MANAGER_EVENT_TYPES = Object.keys(subscribed) as readonly AllocationManagerEvent['type'][];
 
+/**
+ * Event ids kept in `handled`, newest last. From Kafka the consumer's inbox already skips every event it
+ * recorded; the set only has to cover what a crash can deliver again before the inbox row is written (the
+ * events in flight, a few per partition). Kept whole, it grew with every event and was saved whole each
+ * time, and the distributed order service slowed down as it ran.
+ */
+export const HANDLED_REMEMBERED = 1_000;
+
+function remember(handled: Readonly<Record<string, true>>, eventId: string): Readonly<Record<string, true>> {
+  const ids = Object.keys(handled);
+  const kept = ids.length >= HANDLED_REMEMBERED ? ids.slice(ids.length - HANDLED_REMEMBERED + 1) : ids;
+  const next: Record<string, true> = {};
+  for (const id of kept) next[id] = true;
+  next[eventId] = true;
+  return next;
+}
+
 export function reactToEvent(state: AllocationManagerState, event: AllocationManagerEvent): Reaction {
   if (Object.hasOwn(state.handled, event.eventId)) return { state, commands: [] };
   const reaction = event.type.startsWith('order.') ? reactToOrder(state, event as Delivered<OrderEvent>) : reactToWarehouse(state, event as Delivered<WarehouseEventIn>);
-  return { state: { ...reaction.state, handled: { ...reaction.state.handled, [event.eventId]: true } }, commands: reaction.commands };
+  return { state: { ...reaction.state, handled: remember(reaction.state.handled, event.eventId) }, commands: reaction.commands };
 }
 
 const toWarehouse = (warehouse: string, command: WarehouseCommandOut): ProcessCommand => ({ service: 'warehouse', streamId: warehouseStreamId(warehouse), command });
