@@ -37,8 +37,9 @@
  * latency until a write is visible in the read model (p50/p99).
  * Orders: measured only when POST /orders exists (probed; 404 "Cannot POST" = not yet): null otherwise.
  * Distributed: `distributed` in the JSON has the embedded form's keys (plus processes, topic_partitions,
- * warn_error_lines, consumer_groups_shared_with_other_runs: Kafka consumer group ids carry no prefix, so
- * another distributed run on the same broker joins the same groups); null, with `distributed_note`
+ * warn_error_lines, consumer_groups_shared_with_other_runs: kafkajs' "unsubscribed topics" warnings, which
+ * would mean another run on the broker shares a consumer group — expected empty since group ids carry the
+ * topic prefix); null, with `distributed_note`
  * saying why, when its run failed.
  *
  * Env: BENCH_CONCURRENCY (16), BENCH_SECONDS (15; --quick 4), BENCH_WARMUP (300; --quick 100),
