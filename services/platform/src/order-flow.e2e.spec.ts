@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, PlatformProcess } from './testing/platform-process';
+import { expectStock, PlatformClient, raceForStock } from './testing/scenario';
 
 interface Answer<T> {
   readonly status: number;
@@ -58,7 +59,7 @@ describe('order flow over HTTP (embedded form)', () => {
   beforeAll(async () => {
     platform = new PlatformProcess({ BINTRAIL_DATA_DIR: dataDir });
     url = await platform.ready();
-    for (const sku of ['SKU-A', 'SKU-B', 'SKU-R']) expect((await send('PUT', `/items/${sku}`, { description: sku, unit: 'each' })).status).toBe(201);
+    for (const sku of ['SKU-A', 'SKU-B']) expect((await send('PUT', `/items/${sku}`, { description: sku, unit: 'each' })).status).toBe(201);
     expect((await post('/warehouses', { code: 'WH1', name: 'Main' })).status).toBe(201);
     for (const bin of ['A-01', 'A-02', 'B-01']) expect((await post('/warehouses/WH1/bins', { code: bin, capacity: 20 })).status).toBe(201);
   }, 90_000);
@@ -173,32 +174,13 @@ describe('order flow over HTTP (embedded form)', () => {
   }, 120_000);
 
   it('fifty buyers racing for ten units: exactly ten allocated, forty back-ordered, filled oldest first', async () => {
-    expect((await post('/warehouses/WH1/receipts', { sku: 'SKU-R', quantity: 10 })).status).toBe(201);
-    const started = Date.now();
-    const placed = await Promise.all(Array.from({ length: 50 }, () => post<{ orderId: string }>('/orders', { lines: [{ sku: 'SKU-R', quantity: 1 }] })));
-    expect(placed.map((p) => p.status)).toEqual(Array(50).fill(201));
-    const orders = await Promise.all(placed.map((p) => settled(p.body.orderId)));
-    const settledMs = Date.now() - started;
-    const winners = orders.filter((o) => o.status === 'allocated');
-    const waiting = orders.filter((o) => o.status === 'back-ordered');
-    expect(winners).toHaveLength(10);
-    expect(waiting).toHaveLength(40);
-    expect(winners.every((o) => o.lines[0]!.allocated === 1 && o.lines[0]!.backOrdered === 0)).toBe(true);
-    expect(waiting.every((o) => o.lines[0]!.allocated === 0 && o.lines[0]!.backOrdered === 1)).toBe(true);
-    await eventually(async () => expect((await get<SkuStock>(`/inventory/SKU-R?minPosition=${await head()}`)).body).toMatchObject({ onHand: 10, reserved: 10, backOrdered: 40 }));
-    await expectBinsAddUp('SKU-R');
-
-    // Five more units: the five oldest back-orders get them (placed first, then by order id).
-    const oldestFirst = [...waiting].sort((a, b) => (a.placedAt < b.placedAt ? -1 : a.placedAt > b.placedAt ? 1 : a.orderId < b.orderId ? -1 : 1));
-    expect((await post('/warehouses/WH1/receipts', { sku: 'SKU-R', quantity: 5 })).status).toBe(201);
-    await eventually(async () => expect((await get<SkuStock>(`/inventory/SKU-R?minPosition=${await head()}`)).body).toMatchObject({ onHand: 15, reserved: 15, backOrdered: 35 }), 30_000);
-    const after = await Promise.all(oldestFirst.map((o) => settled(o.orderId)));
-    expect(after.map((o) => o.status)).toEqual([...Array(5).fill('allocated'), ...Array(35).fill('back-ordered')]);
+    // The race and the five oldest back-orders filled by five more units: testing/scenario.ts, shared with the distributed form.
+    const race = await raceForStock(url, { runId: 'RACE', refill: 5, log: (line) => process.stdout.write(`order-flow e2e: ${line}\n`) });
+    const { sku, warehouse, backOrdered: oldestFirst } = race;
 
     // A back-ordered order cancelled: its back-order goes from the totals.
     expect((await post(`/orders/${oldestFirst[10]!.orderId}/cancel`, {})).status).toBe(200);
-    await eventually(async () => expect((await get<SkuStock>(`/inventory/SKU-R?minPosition=${await head()}`)).body).toMatchObject({ reserved: 15, backOrdered: 34 }));
-    await expectBinsAddUp('SKU-R');
+    await expectStock(new PlatformClient(url), sku, { [warehouse]: { onHand: 15, reserved: 15 } }, { backOrdered: 34 });
     const status = await get<{ projections: { parked: number }[]; consumers: { groupId: string; parked: number; stuck?: unknown }[] }>('/status');
     expect(status.body.projections.every((p) => p.parked === 0)).toBe(true);
     expect(status.body.consumers.map((c) => c.groupId).sort()).toEqual(['order', 'shipping', 'warehouse']);
@@ -208,11 +190,10 @@ describe('order flow over HTTP (embedded form)', () => {
     expect(await platform.stop()).toBe(0);
     platform = new PlatformProcess({ BINTRAIL_DATA_DIR: dataDir });
     url = await platform.ready();
-    expect((await post('/warehouses/WH1/receipts', { sku: 'SKU-R', quantity: 5 })).status).toBe(201);
-    await eventually(async () => expect((await get<SkuStock>(`/inventory/SKU-R?minPosition=${await head()}`)).body).toMatchObject({ onHand: 20, reserved: 20, backOrdered: 29 }), 30_000);
+    expect((await post(`/warehouses/${warehouse}/receipts`, { sku, quantity: 5 })).status).toBe(201);
+    await expectStock(new PlatformClient(url), sku, { [warehouse]: { onHand: 20, reserved: 20 } }, { backOrdered: 29 });
     const afterRestart = await Promise.all(oldestFirst.map((o) => settled(o.orderId)));
     expect(afterRestart.map((o) => o.status)).toEqual([...Array(10).fill('allocated'), 'cancelled', ...Array(29).fill('back-ordered')]);
-    process.stdout.write(`order-flow e2e: 50 racing orders placed and settled in ${settledMs} ms\n`);
   }, 120_000);
 
   it('refuses an unknown SKU (404), an empty order (400) and an unknown order (404)', async () => {

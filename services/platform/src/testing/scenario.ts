@@ -58,9 +58,10 @@ interface BinView {
   waitingForCount: boolean;
   skus: { sku: string; onHand: number; allocated: number; available: number }[];
 }
-interface OrderView {
+export interface OrderView {
   orderId: string;
   status: string;
+  placedAt: string;
   lines: { sku: string; ordered: number; allocated: number; backOrdered: number; picked: number; shipped: number; awaiting: number; allocations: { warehouse: string; quantity: number; pickList: BinQuantity[] }[] }[];
 }
 interface PickListView {
@@ -144,7 +145,7 @@ export type ExpectedStock = Readonly<Record<string, Partial<Pick<WarehouseStock,
  * adds up the same way and is at most on-hand, nothing is negative, and the SKU's totals are the sum of
  * its warehouses. Polled until it holds with the expected figures (asynchronous reactions may still run).
  */
-export async function expectStock(client: PlatformClient, sku: string, expected: ExpectedStock, extra: Partial<Pick<SkuStock, 'backOrdered'>> = {}, timeoutMs = 30_000): Promise<SkuStock> {
+export async function expectStock(client: PlatformClient, sku: string, expected: ExpectedStock, extra: Partial<Pick<SkuStock, 'backOrdered' | 'available'>> = {}, timeoutMs = 30_000): Promise<SkuStock> {
   return eventually(async () => {
     const totals = await client.read<SkuStock>(`/inventory/${sku}`);
     const { bins } = await client.read<SkuBins>(`/inventory/${sku}/bins`);
@@ -360,3 +361,97 @@ async function transferBetweenWarehouses(client: PlatformClient, t: { sku: strin
   const { bins } = await client.read<SkuBins>(`/inventory/${sku}/bins`);
   expect(bins.filter((b) => b.warehouse === to)).toEqual([expect.objectContaining({ bin: 'DOCK', onHand: quantity })]);
 }
+
+export interface RaceOptions extends ScenarioOptions {
+  /** How many buyers each order one unit at once (default 50). */
+  readonly buyers?: number;
+  /** How many units are on the shelf when they do (default 10). */
+  readonly units?: number;
+  /** Units received after the race (default none): the oldest back-orders get them, one each. */
+  readonly refill?: number;
+}
+
+export interface RaceResult {
+  readonly sku: string;
+  readonly warehouse: string;
+  /** The orders that got a unit in the race. */
+  readonly allocated: readonly OrderView[];
+  /** The orders back-ordered in the race, oldest first (placed first, then by order id): as they were before any refill. */
+  readonly backOrdered: readonly OrderView[];
+  /** From the first order placed until every order settled. */
+  readonly settledMs: number;
+}
+
+/** Where an order rests until something outside the allocation choreography happens (a receipt, a pick, a cancel). */
+const SETTLED = ['allocated', 'back-ordered', 'cancelled', 'picking', 'ready to ship'];
+
+/**
+ * Buyers racing for too few units through the platform's HTTP API (either form): a new SKU put away into the
+ * only bin of a new warehouse, then `buyers` one-unit orders placed at once. Once every order has settled,
+ * exactly `units` are allocated (from that bin), the rest back-ordered, and the totals and bins agree (see
+ * expectStock). With `refill`, that many more units arrive and go to the oldest back-orders.
+ */
+export async function raceForStock(target: string | PlatformClient, options: RaceOptions): Promise<RaceResult> {
+  const { runId, buyers = 50, units = 10, refill = 0 } = options;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const client = typeof target === 'string' ? new PlatformClient(target, `race-${runId}`) : target;
+  const sku = `SKU-${runId}`;
+  const warehouse = runId;
+  const post = <T = Record<string, unknown>>(path: string, body: unknown) => client.command<T>('POST', path, body, 201, timeoutMs);
+
+  await client.command('PUT', `/items/${sku}`, { description: `Raced-for widget ${runId}`, unit: 'each' }, 201, timeoutMs);
+  await post('/warehouses', { code: warehouse, name: 'Race' });
+  await post(`/warehouses/${warehouse}/bins`, { code: 'R-01', zone: 'R', capacity: buyers + units });
+  await post(`/warehouses/${warehouse}/receipts`, { sku, quantity: units });
+  await post(`/warehouses/${warehouse}/putaways`, { sku, quantity: units, fromBin: 'DOCK', toBin: 'R-01' });
+  await expectStock(client, sku, { [warehouse]: { onHand: units, reserved: 0 } }, {}, timeoutMs);
+
+  const started = Date.now();
+  const placed = await Promise.all(Array.from({ length: buyers }, () => post<{ orderId: string }>('/orders', { lines: [{ sku, quantity: 1 }], customerRef: `race-${runId}` })));
+  const orders = await settle(
+    client,
+    placed.map((p) => p.body.orderId),
+    timeoutMs,
+  );
+  const settledMs = Date.now() - started;
+  options.log?.(`${buyers} orders racing for ${units} units placed and settled in ${settledMs} ms`);
+
+  const allocated = orders.filter((o) => o.status === 'allocated');
+  const backOrdered = orders.filter((o) => o.status === 'back-ordered').sort((a, b) => compareText(a.placedAt, b.placedAt) || compareText(a.orderId, b.orderId));
+  expect({ allocated: allocated.length, backOrdered: backOrdered.length }).toEqual({ allocated: units, backOrdered: buyers - units });
+  for (const o of allocated) expect(o.lines).toEqual([expect.objectContaining({ allocated: 1, backOrdered: 0, allocations: [expect.objectContaining({ warehouse, quantity: 1, pickList: [{ bin: 'R-01', quantity: 1 }] })] })]);
+  for (const o of backOrdered) expect(o.lines).toEqual([expect.objectContaining({ allocated: 0, backOrdered: 1 })]);
+  await expectStock(client, sku, { [warehouse]: { onHand: units, reserved: units } }, { available: 0, backOrdered: buyers - units }, timeoutMs);
+  const { bins } = await client.read<SkuBins>(`/inventory/${sku}/bins`);
+  expect(bins.filter((b) => b.onHand > 0)).toEqual([expect.objectContaining({ warehouse, bin: 'R-01', onHand: units, reserved: units, available: 0 })]);
+
+  if (refill > 0) {
+    await post(`/warehouses/${warehouse}/receipts`, { sku, quantity: refill });
+    const filled = Math.min(refill, backOrdered.length);
+    await expectStock(client, sku, { [warehouse]: { onHand: units + refill, reserved: units + filled } }, { backOrdered: backOrdered.length - filled }, timeoutMs);
+    await eventually(async () => {
+      const after = await settle(
+        client,
+        backOrdered.map((o) => o.orderId),
+        timeoutMs,
+      );
+      expect(after.map((o) => o.status)).toEqual([...Array<string>(filled).fill('allocated'), ...Array<string>(backOrdered.length - filled).fill('back-ordered')]);
+    }, timeoutMs);
+  }
+  return { sku, warehouse, allocated, backOrdered, settledMs };
+}
+
+/** The orders once each rests (SETTLED, nothing awaiting an answer), polled together; in the order of `orderIds`. */
+async function settle(client: PlatformClient, orderIds: readonly string[], timeoutMs: number): Promise<OrderView[]> {
+  const rested = new Map<string, OrderView>();
+  await eventually(async () => {
+    const pending = orderIds.filter((id) => !rested.has(id));
+    for (const o of await Promise.all(pending.map((id) => client.read<OrderView>(`/orders/${id}`, timeoutMs)))) {
+      if (SETTLED.includes(o.status) && o.lines.every((l) => l.awaiting === 0)) rested.set(o.orderId, o);
+    }
+    expect(orderIds.filter((id) => !rested.has(id))).toEqual([]);
+  }, timeoutMs);
+  return orderIds.map((id) => rested.get(id)!);
+}
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
