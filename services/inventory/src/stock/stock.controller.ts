@@ -2,6 +2,9 @@ import { BadRequestException, Controller, Get, Inject, NotFoundException, Param,
 import { PLATFORM_CONTEXT, ReadsFrom, type PlatformContext } from '@bintrail/service-kit';
 import { SKU_PATTERN } from '../items/items.controller';
 import { itemsProjection } from '../items/items.projection';
+import { asOfParam } from '../ledger/ledger.controller';
+import { ledgerProjection } from '../ledger/ledger.projection';
+import { resolveAsOf, stockAsOf, type ResolvedAsOf } from '../ledger/ledger.queries';
 import { binsOfSku, stockOfSku, stockPage, stockProjection, type BinStock, type SkuStock } from './stock.projection';
 
 const DEFAULT_PAGE = 50;
@@ -26,9 +29,21 @@ export class StockController {
     return stockPage(this.platform.store.db, this.platform.s, { limit: size, ...(after === undefined ? {} : { after }) });
   }
 
+  /**
+   * `?asOf=` (a global position or an ISO time): the same figures as they were then, from the stock ledger,
+   * with `asOf` naming the position used (a time resolves to the last ledger event at or before it).
+   */
   @Get(':sku')
-  async get(@Param('sku') sku: string): Promise<SkuStock> {
+  @ReadsFrom(stockProjection.name, itemsProjection.name, ledgerProjection.name)
+  async get(@Param('sku') sku: string, @Query('asOf') asOf?: string): Promise<SkuStock | (SkuStock & { asOf: ResolvedAsOf })> {
     checkSku(sku);
+    const when = asOfParam(asOf, 'asOf');
+    if (when) {
+      const resolved = await resolveAsOf(this.platform.store.db, this.platform.s, when);
+      const then = await stockAsOf(this.platform.store.db, this.platform.s, sku, resolved.position);
+      if (!then) throw new NotFoundException(`item ${sku} is not registered (PUT /items/${sku} registers it)`);
+      return { ...then, asOf: resolved };
+    }
     const stock = await stockOfSku(this.platform.store.db, this.platform.s, sku);
     if (!stock) throw new NotFoundException(`item ${sku} is not registered (PUT /items/${sku} registers it)`);
     return stock;
