@@ -14,7 +14,7 @@ interface Acknowledged {
 }
 
 /** Keeps WRITERS clients changing items until the platform dies; returns what it acknowledged. */
-async function load(url: string, trial: number, until: Promise<unknown>): Promise<{ acknowledged: Acknowledged[]; failed: number }> {
+async function load(url: string, trial: number, until: Promise<unknown>, onAcknowledged: (count: number) => void): Promise<{ acknowledged: Acknowledged[]; failed: number }> {
   let dead = false;
   void until.then(() => (dead = true));
   const acknowledged: Acknowledged[] = [];
@@ -32,6 +32,7 @@ async function load(url: string, trial: number, until: Promise<unknown>): Promis
           });
           if (response.status === 200 || response.status === 201) {
             acknowledged.push({ sku, description, position: Number(response.headers.get('bintrail-position')) });
+            onAcknowledged(acknowledged.length);
           } else {
             failed += 1;
           }
@@ -56,9 +57,13 @@ describe('the embedded platform under kill -9', () => {
     for (let trial = 1; trial <= TRIALS; trial++) {
       const platform = new PlatformProcess({ BINTRAIL_DATA_DIR: dataDir });
       const url = await platform.ready();
-      const killAfterMs = 100 + Math.floor(Math.random() * 900);
-      const killed = new Promise((resolve) => setTimeout(resolve, killAfterMs)).then(() => platform.kill9());
-      const result = await load(url, trial, killed);
+      // Killed at a random moment once the platform has acknowledged a few commands: a fixed delay after
+      // start killed it before it had done anything when the machine was busy (CI: 71 acknowledged in 20 trials).
+      let progressed!: () => void;
+      const working = Promise.race([new Promise<void>((resolve) => (progressed = resolve)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      const killAfterMs = Math.floor(Math.random() * 900);
+      const killed = working.then(() => new Promise((resolve) => setTimeout(resolve, killAfterMs))).then(() => platform.kill9());
+      const result = await load(url, trial, killed, (count) => count >= 5 && progressed());
       const { signal } = await platform.exit;
       expect(signal).toBe('SIGKILL');
       acknowledged.push(...result.acknowledged);
