@@ -1,1 +1,20 @@
-export { startProjections, type Projection, type RunningProjections } from './projection';
+export {
+  startProjections,
+  describeProjections,
+  UnknownProjection,
+  type Projection,
+  type ProjectionState,
+  type RunningProjections,
+  type StartProjectionsOptions,
+} from './projection';
+export {
+  rebuildProjection,
+  RebuildInProgress,
+  RebuildLeaseLost,
+  type RebuildOptions,
+  type RebuildProgress,
+  type RebuildResult,
+  type RebuildSource,
+} from './rebuild';
+export { shadowSchemaOf } from './versions';
+export { ProjectionsController, RUNNING_PROJECTIONS } from './projections.controller';

@@ -178,4 +178,29 @@ describe('as-of queries (embedded platform)', () => {
       expect(answer.body.message.join()).toMatch(/^(asOf|from) must be a global log position/);
     }
   });
+
+  it('rebuilds the ledger blue/green over HTTP while serving, and answers the same afterwards', async () => {
+    type State = { projection: string; version: number; codeVersion: number; checkpoint: number; lag: { events: number; seconds: number }; switchedAt?: string; rebuild?: unknown };
+    const listed = await client.read<State[]>('/projections');
+    const ledger = listed.find((p) => p.projection === 'inventory-stock-ledger');
+    expect(ledger).toMatchObject({ version: 1, codeVersion: 1 });
+    expect(ledger!.lag.events).toBeGreaterThanOrEqual(0);
+    const before = await client.read<{ movements: Movement[] }>(`/inventory/${sku}/ledger?warehouse=${wh}`);
+    const asOfBefore = await Promise.all(checkpoints.map((c) => client.read<StockAsOf>(`/inventory/${sku}?asOf=${c.position}`)));
+
+    expect((await client.send('POST', '/projections/no-such-projection/rebuild')).status).toBe(404);
+    const requestedAt = new Date().toISOString();
+    expect((await client.send('POST', '/projections/inventory-stock-ledger/rebuild')).status).toBe(202);
+    // Readers keep getting complete answers during the rebuild; it ends switched, nothing left running.
+    await eventually(async () => {
+      expect((await client.read<{ movements: Movement[] }>(`/inventory/${sku}/ledger?warehouse=${wh}`)).movements).toEqual(before.movements);
+      const now = (await client.read<State[]>('/projections')).find((p) => p.projection === 'inventory-stock-ledger')!;
+      expect(now.rebuild).toBeUndefined();
+      expect(now.switchedAt !== undefined && now.switchedAt > requestedAt).toBe(true); // switched after the request, not before it started
+      expect(now.checkpoint).toBeGreaterThanOrEqual(ledger!.checkpoint);
+    }, 60_000);
+    expect((await client.read<{ movements: Movement[] }>(`/inventory/${sku}/ledger?warehouse=${wh}`)).movements).toEqual(before.movements);
+    const asOfAfter = await Promise.all(checkpoints.map((c) => client.read<StockAsOf>(`/inventory/${sku}?asOf=${c.position}`)));
+    expect(asOfAfter).toEqual(asOfBefore);
+  });
 });

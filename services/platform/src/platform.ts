@@ -23,7 +23,7 @@ import {
   type RelayStatus,
 } from '@bintrail/messaging';
 import type { Logger } from '@bintrail/observability';
-import { startProjections, type Projection, type RunningProjections } from '@bintrail/projections';
+import { ProjectionsController, RUNNING_PROJECTIONS, startProjections, type Projection, type RunningProjections } from '@bintrail/projections';
 import { PLATFORM_CONTEXT, type PlatformContext } from '@bintrail/service-kit';
 import type { PlatformConfig } from './config';
 import { applyHttpConventions } from './http-conventions';
@@ -89,14 +89,15 @@ class StatusController {
 
 @Module({})
 class PlatformModule {
-  static register(context: PlatformContext, status: () => Promise<PlatformStatus>, modules: readonly Type[]): DynamicModule {
+  static register(context: PlatformContext, status: () => Promise<PlatformStatus>, modules: readonly Type[], projections: RunningProjections): DynamicModule {
     return {
       module: PlatformModule,
       global: true,
       imports: [...modules],
-      controllers: [StatusController],
+      controllers: [StatusController, ProjectionsController],
       providers: [
         { provide: PLATFORM_CONTEXT, useValue: context },
+        { provide: RUNNING_PROJECTIONS, useValue: projections },
         { provide: STATUS, useValue: status },
       ],
       exports: [PLATFORM_CONTEXT],
@@ -167,6 +168,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, opti
   const projections = await startProjections(infra.store.db, infra.consumers, config.schema, services.flatMap((service) => service.projections), {
     logger,
     wake: (ms) => infra.store.waitForAppend(ms),
+    source: infra.store,
   });
 
   const transports: BusTransport[] = [];
@@ -182,7 +184,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, opti
   };
 
   const app = await NestFactory.create<NestFastifyApplication>(
-    PlatformModule.register({ store: infra.store, s, logger }, status, services.map((service) => service.module)),
+    PlatformModule.register({ store: infra.store, s, logger }, status, services.map((service) => service.module), projections),
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     { logger: nestLogger(logger), abortOnError: false },
   );
