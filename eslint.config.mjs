@@ -48,9 +48,11 @@ export default [
             { sourceTag: 'scope:warehouse', onlyDependOnLibsWithTags: ['scope:warehouse', 'scope:shared'] },
             { sourceTag: 'scope:order', onlyDependOnLibsWithTags: ['scope:order', 'scope:shared'] },
             { sourceTag: 'scope:shipping', onlyDependOnLibsWithTags: ['scope:shipping', 'scope:shared'] },
+            { sourceTag: 'scope:erp-gateway', onlyDependOnLibsWithTags: ['scope:erp-gateway', 'scope:shared'] },
+            { sourceTag: 'scope:replenishment', onlyDependOnLibsWithTags: ['scope:replenishment', 'scope:shared'] },
             {
               sourceTag: 'scope:platform',
-              onlyDependOnLibsWithTags: ['scope:platform', 'scope:shared', 'scope:inventory', 'scope:warehouse', 'scope:order', 'scope:shipping'],
+              onlyDependOnLibsWithTags: ['scope:platform', 'scope:shared', 'scope:inventory', 'scope:warehouse', 'scope:order', 'scope:shipping', 'scope:erp-gateway', 'scope:replenishment'],
             },
           ],
         },

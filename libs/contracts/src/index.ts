@@ -1,3 +1,5 @@
 export * from './envelope';
 export * from './topics';
 export * from './envelope-schema';
+export * from './channels';
+export * from './erp';
