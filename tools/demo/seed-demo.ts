@@ -47,8 +47,26 @@ function steps(): Step[] {
   return list;
 }
 
+/** Order statuses that mean the allocation choreography has finished its work for now. */
+const SETTLED = new Set(['allocated', 'back-ordered', 'picking', 'ready to ship', 'shipped', 'delivered', 'cancelled']);
+
+/**
+ * The order is allocated asynchronously (order and warehouse services answer each other's events), so the
+ * numbers a newcomer looks at next are only final once it settles; a second run then finds nothing to do.
+ */
+async function settledOrder(orderId: string, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const order = (await (await fetch(`${BASE}/orders/${orderId}`)).json()) as { status?: string };
+    if (order.status !== undefined && SETTLED.has(order.status)) return order.status;
+    if (Date.now() > deadline) throw new Error(`order ${orderId} is still '${order.status ?? 'unknown'}' after ${timeoutMs / 1000} s: is the platform's log consumer stuck? see GET /status`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function main(): Promise<void> {
   let position = 0;
+  let orderId = '';
   for (const [index, step] of steps().entries()) {
     const response = await fetch(`${BASE}${step.path}`, {
       method: step.method,
@@ -58,9 +76,11 @@ async function main(): Promise<void> {
     const text = await response.text();
     if (response.status >= 300) throw new Error(`${step.method} ${step.path} answered ${response.status}: ${text}`);
     position = Math.max(position, Number(response.headers.get('bintrail-position') ?? 0));
+    if (step.path === '/orders') orderId = (JSON.parse(text) as { orderId: string }).orderId;
   }
+  const status = await settledOrder(orderId);
   const inventory = await fetch(`${BASE}/inventory/WIDGET-BLUE?minPosition=${position}`);
-  process.stdout.write(`seeded ${BASE}: ${items.length} items, ${warehouses.length} warehouses, stock and one order (DEMO-0001)\n`);
+  process.stdout.write(`seeded ${BASE}: ${items.length} items, ${warehouses.length} warehouses, stock and one order (DEMO-0001, ${orderId}: ${status})\n`);
   process.stdout.write(`GET /inventory/WIDGET-BLUE → ${await inventory.text()}\n`);
 }
 
