@@ -18,3 +18,4 @@ export {
 } from './rebuild';
 export { shadowSchemaOf } from './versions';
 export { ProjectionsController, RUNNING_PROJECTIONS } from './projections.controller';
+export { CatalogCopy, CatalogCopyReader, type CatalogCopyOptions, type CopyProgress } from './catalog-copy';

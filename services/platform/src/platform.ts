@@ -100,7 +100,8 @@ class PlatformModule {
         { provide: RUNNING_PROJECTIONS, useValue: projections },
         { provide: STATUS, useValue: status },
       ],
-      exports: [PLATFORM_CONTEXT],
+      // Services read their own read models' progress (a command waiting for its catalog copy to catch up).
+      exports: [PLATFORM_CONTEXT, RUNNING_PROJECTIONS],
     };
   }
 }
