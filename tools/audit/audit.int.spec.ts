@@ -137,8 +137,8 @@ describe('npm run audit (PostgreSQL)', () => {
     expect(stdout).toContain('on hand 3 in warehouse_bin_stock, 4 in inventory_bin_stock'); // the two services now disagree on the bin
     expect(stdout).toContain('DRIFT');
 
-    // The same through the real command line, as JSON: one object, exit status 1.
-    const cli = await promisify(execFile)(process.execPath, ['-r', './tools/register.cjs', 'tools/audit/audit-main.ts', 'verify', '--format', 'json'], {
+    // The same through the `bintrail` command npm install links (what an ops script calls), as JSON: one object, exit status 1.
+    const cli = await promisify(execFile)(join(ROOT, 'node_modules', '.bin', 'bintrail'), ['audit', 'verify', '--format', 'json'], {
       cwd: ROOT,
       env: { ...process.env, ...env() },
     }).then(
