@@ -46,6 +46,7 @@ describe('npm run start:distributed (one process per service on PostgreSQL + Kaf
       mode: string;
       head: number;
       projections: { projection: string }[];
+      consumerLag?: { groupId: string; events: number; seconds: number | null }[];
     }
     const services = ['inventory', 'warehouse', 'order', 'shipping'];
     const relayPid = Number(/relay started \(pid (\d+)\)/.exec(launcher.output)![1]);
@@ -67,6 +68,10 @@ describe('npm run start:distributed (one process per service on PostgreSQL + Kaf
       expect(ownBody.services).toBeUndefined(); // its own status, not the aggregate
       expect(aggregate.services[name]).toMatchObject({ mode: 'distributed', head: expect.any(Number) });
       expect(aggregate.services[name]!.projections.map((p) => p.projection)).toEqual(ownBody.projections.map((p) => p.projection));
+      // Each service with event handlers shows its Kafka consumer group's lag, so a slow one reads as behind, not broken.
+      const lag = ownBody.consumerLag ?? [];
+      if (name === 'inventory') expect(lag).toEqual([]);
+      else expect(lag).toEqual([expect.objectContaining({ groupId: expect.stringContaining(name), events: expect.any(Number) })]);
     }
   }, 30_000);
 

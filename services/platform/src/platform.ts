@@ -19,6 +19,7 @@ import {
   PostgresLeaderLock,
   Relay,
   SqlCheckpointStore,
+  type ConsumerLag,
   type EventSource,
   type RelayStatus,
 } from '@bintrail/messaging';
@@ -65,6 +66,11 @@ export interface PlatformStatus {
    * its checkpoint is the last event of those it read): applied and parked events, what it is stuck on.
    */
   readonly consumers: readonly NonNullable<BusTransport['subscriptionStatus']>[];
+  /**
+   * Distributed form: each Kafka consumer group of this process, how many events it has not handled yet
+   * and how old the oldest of them is (seconds; null when this process cannot tell), per partition too.
+   */
+  readonly consumerLag?: readonly ConsumerLag[];
   readonly relay?: RelayStatus;
 }
 
@@ -175,11 +181,14 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, opti
   const transports: BusTransport[] = [];
   const status = async (): Promise<PlatformStatus> => {
     const head = await infra.store.headPosition();
+    const lags = await Promise.all(transports.map((t) => t.lag().catch(() => undefined)));
+    const consumerLag = lags.filter((l): l is ConsumerLag => l !== undefined);
     return {
       mode: config.mode,
       head,
       projections: projections.status.map((p) => ({ ...p, lag: Math.max(0, head - p.checkpoint) })),
       consumers: transports.flatMap((t) => (t.subscriptionStatus ? [t.subscriptionStatus] : [])),
+      ...(consumerLag.length > 0 ? { consumerLag } : {}),
       ...(infra.relay ? { relay: infra.relay.status } : {}),
     };
   };

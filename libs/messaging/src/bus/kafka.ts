@@ -1,6 +1,7 @@
 import { Kafka, logLevel, Partitioners, type Consumer, type KafkaConfig, type Producer, type RetryOptions } from 'kafkajs';
 import { silentLogger, type Logger } from '@bintrail/observability';
-import type { ConsumeOptions, MessageBus, OutgoingMessage, RunningConsumer, TopicSpec } from './port';
+import type { ConsumeOptions, ConsumerLag, MessageBus, OutgoingMessage, RunningConsumer, TopicSpec } from './port';
+import { groupLag, PartitionClock } from './kafka-lag';
 import { KafkaPartitionLog } from './kafka-partition-log';
 import { toIncoming } from './kafka-message';
 import type { PartitionLog } from './partition-log';
@@ -47,6 +48,8 @@ export class KafkaBus implements MessageBus {
   private readonly logger: Logger;
   private producer: Promise<Producer> | undefined;
   private readonly consumers = new Set<RunningConsumer>();
+  /** Per consumer group: what this process's members have in hand and have handled (for lag in seconds). */
+  private readonly clocks = new Map<string, PartitionClock>();
 
   constructor(private readonly options: KafkaBusOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -205,6 +208,7 @@ export class KafkaBus implements MessageBus {
       retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 10, ...this.options.retry, restartOnFailure: async () => false },
     });
     const offsets = handledOffsets(consumer, log);
+    const clock = this.clockOf(options.groupId);
     let established = false;
     const member: ConsumerMember = {
       close: async ({ commit }) => {
@@ -228,8 +232,11 @@ export class KafkaBus implements MessageBus {
         autoCommit: false,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
         eachMessage: async ({ topic, partition, message }) => {
+          const timestamp = Number(message.timestamp);
+          clock.received(topic, partition, message.offset, timestamp);
           await options.handler(toIncoming(topic, partition, message));
           offsets.handled(topic, partition, message.offset);
+          clock.handled(topic, partition, message.offset, timestamp);
         },
       });
       await join.joined;
@@ -241,6 +248,23 @@ export class KafkaBus implements MessageBus {
     offsets.commitEvery(this.options.commitIntervalMs ?? 500);
     established = true;
     return member;
+  }
+
+  private clockOf(groupId: string): PartitionClock {
+    let clock = this.clocks.get(groupId);
+    if (!clock) this.clocks.set(groupId, (clock = new PartitionClock()));
+    return clock;
+  }
+
+  /** How far a consumer group is behind on its topics: events, and seconds (see ConsumerLag). */
+  async lag(groupId: string, topics: readonly string[]): Promise<ConsumerLag> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await groupLag(admin, groupId, topics, this.clocks.get(groupId));
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Reading by offset and group bookmarks, for tools beyond the MessageBus port (the dead-letter replay). */

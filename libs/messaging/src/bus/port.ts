@@ -35,6 +35,32 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
+/** How far one partition of a topic is behind for a consumer group. */
+export interface PartitionLag {
+  readonly topic: string;
+  readonly partition: number;
+  /** The next offset the group will read (its committed offset, or what this process has handled since). */
+  readonly next: string;
+  /** The partition's high-water mark: the offset the next message written will get. */
+  readonly high: string;
+  readonly events: number;
+}
+
+/** A consumer group's lag, as the status endpoint and the logs show it. */
+export interface ConsumerLag {
+  readonly groupId: string;
+  /** Messages written to its topics that the group has not handled yet. */
+  readonly events: number;
+  /**
+   * Age of the oldest message it has not handled yet (0 when caught up). Measured from the message this
+   * process holds in hand; when none is in hand (the next batch is still being fetched, or this process
+   * runs no member of the group) it is the age of the last message handled on that partition, an upper bound;
+   * null when this process has handled nothing from a lagging partition, so it cannot tell.
+   */
+  readonly seconds: number | null;
+  readonly partitions: readonly PartitionLag[];
+}
+
 /** The bus port. Kafka (distributed) and in-process (embedded) adapters pass one contract suite. */
 export interface MessageBus {
   /** Creates missing topics; existing ones are left as they are. */
@@ -45,6 +71,8 @@ export interface MessageBus {
   publish(messages: readonly OutgoingMessage[]): Promise<void>;
   /** Resolves once the consumer has joined its group and will receive messages. */
   consume(options: ConsumeOptions): Promise<RunningConsumer>;
+  /** How far a group is behind on topics, where the bus can tell (Kafka: offsets against high-water marks). */
+  lag?(groupId: string, topics: readonly string[]): Promise<ConsumerLag>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
+import type { ConsumerLag } from '../bus/port';
 import type { EventSource, RunningSubscription } from '../source/event-source';
 
 export interface BusTransportOptions {
@@ -56,6 +57,11 @@ export class BusTransport extends Server implements CustomTransportStrategy {
 
   get subscriptionStatus(): RunningSubscription['status'] {
     return this.subscription?.status;
+  }
+
+  /** The group's lag in events and seconds, where its source can tell (Kafka); undefined otherwise. */
+  async lag(): Promise<ConsumerLag | undefined> {
+    return this.subscription?.lag?.();
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { categoryOfType, eventTopic, type RecordedEvent } from '@bintrail/contracts';
 import type { SqlExecutor } from '@bintrail/event-store';
 import type { Logger } from '@bintrail/observability';
-import type { IncomingMessage, MessageBus, RunningConsumer } from '../bus/port';
+import type { ConsumerLag, IncomingMessage, MessageBus, RunningConsumer } from '../bus/port';
 import { startEventConsumer, type EventConsumerOptions } from '../consumer/event-consumer';
 import type { LogConsumers, LogConsumerStatus } from '../log/log-consumer';
 
@@ -33,6 +33,8 @@ export interface EventSubscription {
 export interface RunningSubscription extends RunningConsumer {
   /** Checkpoint, applied/parked counters and what it is stuck on (log source only). */
   readonly status?: LogConsumerStatus;
+  /** How far the group is behind on its topics, in events and seconds (Kafka source only). */
+  lag?(): Promise<ConsumerLag>;
 }
 
 /**
@@ -53,7 +55,12 @@ function categoriesOf(types: readonly string[]): string[] {
 export type KafkaEventSourceOptions = Pick<EventConsumerOptions, 'bus' | 'inbox' | 'decoder' | 'maxAttempts' | 'backoffMs' | 'logger' | 'fromBeginning'> & {
   readonly bus: MessageBus;
   readonly topicPrefix?: string;
+  /** How often a group that is behind says so in the log (default 30 s; 0: never). */
+  readonly lagLogIntervalMs?: number;
 };
+
+/** A group this many seconds behind is logged as a warning, not as information. */
+const LAG_WARN_SECONDS = 60;
 
 /** Distributed: the topics of the types' categories, through the platform consumer (schema check, inbox, retries, dead letters). */
 export class KafkaEventSource implements EventSource {
@@ -63,18 +70,48 @@ export class KafkaEventSource implements EventSource {
     const types = new Set(subscription.types);
     const topics = categoriesOf(subscription.types).map((c) => eventTopic(c, this.options.topicPrefix));
     const prefix = this.options.topicPrefix;
-    return startEventConsumer({
+    const busGroupId = prefix ? `${prefix}.${subscription.groupId}` : subscription.groupId;
+    const consumer = await startEventConsumer({
       ...this.options,
       groupId: subscription.groupId,
       // Platforms sharing a broker (told apart by their topic prefix) must not share a Kafka group: the group's
       // partitions would be split across both platforms' members, each dropping those of the other's topics.
       // The inbox keeps the plain name: it lives in the platform's own schema.
-      ...(prefix ? { busGroupId: `${prefix}.${subscription.groupId}` } : {}),
+      busGroupId,
       topics,
       accepts: (type) => types.has(type),
       // The message goes along either way: it tells a handler that events come from Kafka, in no global order.
       handle: (event, context) => subscription.handle(event, subscription.transactional === false ? { ...context, tx: undefined } : context),
     });
+    const { bus } = this.options;
+    const lag = bus.lag ? () => bus.lag!(busGroupId, topics) : undefined;
+    const stopLogging = lag ? this.logLag(subscription.groupId, lag) : () => undefined;
+    return {
+      ...(lag ? { lag } : {}),
+      stop: async () => {
+        stopLogging();
+        await consumer.stop();
+      },
+    };
+  }
+
+  /** A slow consumer says it is behind (not broken): events and seconds, every interval while it lags. */
+  private logLag(groupId: string, lag: () => Promise<ConsumerLag>): () => void {
+    const every = this.options.lagLogIntervalMs ?? 30_000;
+    if (every <= 0) return () => undefined;
+    const logger = this.options.logger;
+    const timer = setInterval(() => {
+      lag().then(
+        (l) => {
+          if (l.events === 0) return;
+          const level = l.seconds !== null && l.seconds >= LAG_WARN_SECONDS ? 'warn' : 'info';
+          logger?.[level]('consumer group is behind', { consumerGroup: groupId, lagEvents: l.events, lagSeconds: l.seconds });
+        },
+        (error: unknown) => logger?.debug('could not read consumer lag', { consumerGroup: groupId, error }),
+      );
+    }, every);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 }
 
