@@ -6,6 +6,7 @@ import type {
   AppendResult,
   EventHandler,
   EventStore,
+  EventUpcast,
   ReadAllOptions,
   ReadStreamOptions,
   SubscribeOptions,
@@ -22,7 +23,13 @@ export class InMemoryEventStore implements EventStore {
   private readonly byId = new Map<string, RecordedEvent>();
   private readonly signal = new AppendSignal();
 
-  constructor(private readonly options: { source?: string; now?: () => Date } = {}) {}
+  /** Events are kept as appended; with an upcast hook, reads return old versions upcast. */
+  constructor(private readonly options: { source?: string; now?: () => Date; upcast?: EventUpcast } = {}) {}
+
+  private read(events: RecordedEvent[]): RecordedEvent[] {
+    const upcast = this.options.upcast;
+    return upcast ? events.map((e) => (upcast.appliesTo(e.type, e.version) ? upcast.upcast(e) : e)) : events;
+  }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     const expected = options.expectedVersion ?? 'any';
@@ -66,7 +73,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    return sliceStream(this.streams.get(streamId) ?? [], options);
+    return this.read(sliceStream(this.streams.get(streamId) ?? [], options));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -77,7 +84,7 @@ export class InMemoryEventStore implements EventStore {
       const event = this.log[i]!;
       if (!options.categories || options.categories.includes(event.type.slice(0, event.type.indexOf('.')))) result.push(event);
     }
-    return result;
+    return this.read(result);
   }
 
   subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription {

@@ -77,6 +77,16 @@ export interface SerializedEvent {
   readonly json: string;
 }
 
+/**
+ * Reads events stored at an old version in a newer shape (upcasting on read; the stored rows never change).
+ * `UpcasterRegistry` of @bintrail/contracts is one. `appliesTo` is asked per event read, so it must be cheap;
+ * an event it does not apply to is returned as read, at no other cost.
+ */
+export interface EventUpcast {
+  appliesTo(type: string, version: number): boolean;
+  upcast(event: RecordedEvent): RecordedEvent;
+}
+
 /** The source of truth. Every adapter passes the same contract suite (`@bintrail/event-store/testing`). */
 export interface EventStore {
   appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;

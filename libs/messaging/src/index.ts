@@ -1,7 +1,7 @@
 export * from './bus/port';
 export { InProcessBus } from './bus/in-process';
 export { KafkaBus, type KafkaBusOptions } from './bus/kafka';
-export { encodeEvent, encodeSerialized, serializeEvent, EventDecoder, InvalidMessage, type DataSchemas } from './wire';
+export { encodeEvent, encodeSerialized, serializeEvent, EventDecoder, InvalidMessage, type DataSchemas, type DataValidator } from './wire';
 export { Relay, type RelayOptions, type RelayStatus } from './relay/relay';
 export { SqlCheckpointStore, InMemoryCheckpointStore, type CheckpointStore } from './relay/checkpoints';
 export { PostgresLeaderLock, ProcessLeaderLock, type LeaderLock } from './relay/leader-lock';

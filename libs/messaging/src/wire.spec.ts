@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RecordedEvent } from '@bintrail/contracts';
+import { contractDataErrors, type RecordedEvent } from '@bintrail/contracts';
 import { EventDecoder, InvalidMessage, encodeEvent } from './wire';
 
 const event: RecordedEvent = {
@@ -48,5 +48,19 @@ describe('event wire format', () => {
     });
     const bad = encodeEvent({ ...event, data: { sku: 'SKU-1', quantity: 0 } });
     expect(() => decoder.decode(asIncoming(bad))).toThrow(/data\/quantity must be >= 1/);
+  });
+
+  it('checks data against the published contract, by type and version, naming the field and the rule', () => {
+    const decoder = new EventDecoder(contractDataErrors);
+    const picked = { ...event, data: { orderId: 'SO-1', lineId: 'L1', sku: 'SKU-1', bin: 'A-01-03', quantity: 2 } };
+    expect(decoder.decode(asIncoming(encodeEvent(picked)))).toEqual(picked);
+    const bad = encodeEvent({ ...picked, data: { ...picked.data, quantity: 0, colour: 'red' } });
+    expect(() => decoder.decode(asIncoming(bad))).toThrow(InvalidMessage);
+    expect(() => decoder.decode(asIncoming(bad))).toThrow("data of warehouse.StockPicked v1 is invalid: / must NOT have additional property 'colour'; /quantity must be >= 1");
+    // A version the contract does not know is refused, not waved through.
+    expect(() => decoder.decode(asIncoming(encodeEvent({ ...picked, version: 2 })))).toThrow('warehouse.StockPicked has no version 2 (known: 1)');
+    // A category outside the public contract (a service's own) is checked by envelope only.
+    const own = { ...event, type: 'replenishment.ReorderRaised', data: { anything: true } };
+    expect(decoder.decode(asIncoming(encodeEvent(own)))).toEqual(own);
   });
 });

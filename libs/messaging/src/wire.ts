@@ -44,13 +44,28 @@ export class InvalidMessage extends Error {
 /** Validates data payloads by `type@version`; types with no registered schema are checked by envelope only. */
 export type DataSchemas = Readonly<Record<string, object>>;
 
+/**
+ * What an event's data breaks, per type and version (empty: nothing, or no contract covers the type).
+ * `contractDataErrors` of @bintrail/contracts is the platform's: the published schemas, compiled once.
+ */
+export type DataValidator = (type: string, version: number, data: unknown) => readonly string[];
+
 export class EventDecoder {
   private readonly ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
   private readonly envelope = this.ajv.compile(EVENT_ENVELOPE_SCHEMA);
-  private readonly dataValidators = new Map<string, ReturnType<Ajv2020['compile']>>();
+  private readonly dataErrors: DataValidator;
 
-  constructor(dataSchemas: DataSchemas = {}) {
-    for (const [key, schema] of Object.entries(dataSchemas)) this.dataValidators.set(key, this.ajv.compile(schema));
+  constructor(dataSchemas: DataSchemas | DataValidator = {}) {
+    if (typeof dataSchemas === 'function') {
+      this.dataErrors = dataSchemas;
+      return;
+    }
+    const validators = new Map<string, ReturnType<Ajv2020['compile']>>();
+    for (const [key, schema] of Object.entries(dataSchemas)) validators.set(key, this.ajv.compile(schema));
+    this.dataErrors = (type, version, data) => {
+      const validate = validators.get(`${type}@${version}`);
+      return !validate || validate(data) ? [] : [this.ajv.errorsText(validate.errors, { dataVar: 'data' })];
+    };
   }
 
   /** Parses and validates a message; throws InvalidMessage saying what is wrong. */
@@ -65,10 +80,8 @@ export class EventDecoder {
       throw new InvalidMessage(`envelope does not match the event contract: ${this.ajv.errorsText(this.envelope.errors)}`);
     }
     const envelope = body as unknown as Omit<RecordedEvent, 'occurredAt'> & { occurredAt: string };
-    const validateData = this.dataValidators.get(`${envelope.type}@${envelope.version}`);
-    if (validateData && !validateData(envelope.data)) {
-      throw new InvalidMessage(`data of ${envelope.type} v${envelope.version} is invalid: ${this.ajv.errorsText(validateData.errors, { dataVar: 'data' })}`);
-    }
+    const dataErrors = this.dataErrors(envelope.type, envelope.version, envelope.data);
+    if (dataErrors.length > 0) throw new InvalidMessage(`data of ${envelope.type} v${envelope.version} is invalid: ${dataErrors.join('; ')}`);
     if (message.key && message.key !== envelope.streamId) {
       throw new InvalidMessage(`message key '${message.key}' is not the event's streamId '${envelope.streamId}'`);
     }

@@ -3,6 +3,7 @@ import { Controller, Get, Inject, Module, ValidationPipe, type DynamicModule, ty
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { contractDataErrors } from '@bintrail/contracts';
 import { lockKey, openEmbeddedEventStore, openPostgresEventStore, postgresDatabase, quoteIdent, type SqlEventStore } from '@bintrail/event-store';
 import { InventoryModule, inventoryProjections } from '@bintrail/inventory';
 import { ORDER_GROUP, ORDER_TRANSPORT, OrderModule, orderProjections } from '@bintrail/order';
@@ -11,6 +12,7 @@ import { WAREHOUSE_GROUP, WAREHOUSE_TRANSPORT, WarehouseModule, warehouseProject
 import {
   BusTransport,
   ensurePlatformTopics,
+  EventDecoder,
   Inbox,
   KafkaBus,
   KafkaEventSource,
@@ -158,7 +160,9 @@ async function openInfrastructure(config: PlatformConfig, logger: Logger, runRel
     store,
     consumers,
     ...(relay ? { relay } : {}),
-    source: new KafkaEventSource({ bus, inbox, logger, ...(config.topicPrefix ? { topicPrefix: config.topicPrefix } : {}) }),
+    // Inbound events are checked against the published schemas (per type and version) before any handler runs;
+    // what fails is dead-lettered with the field and rule it broke.
+    source: new KafkaEventSource({ bus, inbox, logger, decoder: new EventDecoder(contractDataErrors), ...(config.topicPrefix ? { topicPrefix: config.topicPrefix } : {}) }),
     close: async () => {
       await relay?.stop();
       await bus.close();

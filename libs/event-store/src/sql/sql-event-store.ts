@@ -8,6 +8,7 @@ import type {
   EventStore,
   ExpectedVersion,
   ReadAllOptions,
+  EventUpcast,
   ReadStreamOptions,
   SerializedEvent,
   SubscribeOptions,
@@ -25,6 +26,8 @@ export interface SqlEventStoreOptions extends PollingOptions {
   /** Written into metadata.source when the caller gives none. */
   readonly source?: string;
   readonly now?: () => Date;
+  /** Upcasts old versions on read (readStream, readAll, readAllSerialized, subscriptions); absent: events as stored. */
+  readonly upcast?: EventUpcast;
 }
 
 interface EventRow {
@@ -78,12 +81,21 @@ const SERIALIZED_COLUMNS = `global_position, stream_id, event_id, type, version,
 export class SqlEventStore implements EventStore {
   private readonly s: string;
   private readonly signal = new AppendSignal();
+  /** Row → event; with an upcast hook, events of a version it applies to come out upcast. */
+  private readonly toEvent: (row: EventRow) => RecordedEvent;
 
   private constructor(
     readonly db: SqlDatabase,
     private readonly options: SqlEventStoreOptions,
   ) {
     this.s = quoteIdent(options.schema ?? 'bintrail');
+    const upcast = options.upcast;
+    this.toEvent = upcast
+      ? (row) => {
+          const event = toRecorded(row);
+          return upcast.appliesTo(event.type, event.version) ? upcast.upcast(event) : event;
+        }
+      : toRecorded;
   }
 
   /** Opens the store and brings its schema up to date. */
@@ -204,25 +216,17 @@ export class SqlEventStore implements EventStore {
        ORDER BY stream_position ${backwards ? 'DESC' : 'ASC'} LIMIT $4`,
       [streamId, lower, upper, Math.min(limit, 1_000_000_000)],
     );
-    return rows.map(toRecorded);
+    return rows.map(this.toEvent);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return (await this.readLog<EventRow>(COLUMNS, options)).map(toRecorded);
+    return (await this.readLog<EventRow>(COLUMNS, options)).map(this.toEvent);
   }
 
   async readAllSerialized(options: ReadAllOptions = {}): Promise<SerializedEvent[]> {
     const rows = await this.readLog<SerializedRow>(SERIALIZED_COLUMNS, options);
-    return rows.map((r) => ({
-      eventId: r.event_id,
-      type: r.type,
-      version: Number(r.version),
-      streamId: r.stream_id,
-      globalPosition: Number(r.global_position),
-      correlationId: r.correlation_id,
-      causationId: r.causation_id,
-      json: r.json,
-    }));
+    const upcast = this.options.upcast;
+    return rows.map((r) => (upcast?.appliesTo(r.type, Number(r.version)) ? upcastSerialized(r, upcast) : fromSerializedRow(r)));
   }
 
   /** The global log in order, only transactions older than every running one (see schema.ts). */
@@ -300,6 +304,26 @@ function toRecorded(row: EventRow): RecordedEvent {
     data: row.data,
     metadata: row.metadata,
   };
+}
+
+function fromSerializedRow(r: SerializedRow): SerializedEvent {
+  return {
+    eventId: r.event_id,
+    type: r.type,
+    version: Number(r.version),
+    streamId: r.stream_id,
+    globalPosition: Number(r.global_position),
+    correlationId: r.correlation_id,
+    causationId: r.causation_id,
+    json: r.json,
+  };
+}
+
+/** The publisher's fast path for an event an upcaster applies to: parse, upcast, serialise again (only those rows pay for it). */
+function upcastSerialized(r: SerializedRow, upcast: EventUpcast): SerializedEvent {
+  const stored = JSON.parse(r.json) as RecordedEvent & { occurredAt: string };
+  const event = upcast.upcast({ ...stored, occurredAt: new Date(stored.occurredAt) });
+  return { ...fromSerializedRow(r), version: event.version, json: JSON.stringify({ ...event, occurredAt: event.occurredAt.toISOString() }) };
 }
 
 export type { ExpectedVersion };
