@@ -10,6 +10,7 @@
  *   BINTRAIL_TOPIC_PREFIX default the contract's (`bintrail`); e.g. to keep a test run's topics apart
  *   PORT / HOST           the proxy (default 3000 / 127.0.0.1; PORT=0 picks a free one)
  *   BINTRAIL_SERVICE_BASE_PORT  inventory on it, warehouse +1, order +2, shipping +3 (default 3101; 0: each picks a free port)
+ *   BINTRAIL_ERP_GATEWAY  `off` leaves out the ERP gateway (services/erp-gateway: ERP commands and integration topics on Kafka)
  *   TOPIC_PARTITIONS      default 6
  *
  * GET /status on the proxy port is answered by the launcher itself: every service's own GET /status under its
@@ -24,6 +25,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import fastify, { type FastifyInstance } from 'fastify';
 import httpProxy from '@fastify/http-proxy';
+import { erpCommandTopic, erpReplyTopic } from '@bintrail/contracts';
 import { postgresDatabase, quoteIdent, type SqlDatabase } from '@bintrail/event-store';
 import { ensurePlatformTopics, KafkaBus } from '@bintrail/messaging';
 
@@ -57,6 +59,8 @@ interface LauncherConfig {
   readonly port: number;
   readonly host: string;
   readonly serviceBasePort: number;
+  /** Run the ERP gateway beside the services (default yes; BINTRAIL_ERP_GATEWAY=off leaves it out). */
+  readonly erpGateway: boolean;
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -79,6 +83,8 @@ function loadLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
   const topicPartitions = Number(env.TOPIC_PARTITIONS ?? 6);
   if (!Number.isInteger(topicPartitions) || topicPartitions < 1) throw new LauncherConfigError(`TOPIC_PARTITIONS must be a positive integer, got '${env.TOPIC_PARTITIONS}'`);
   const serviceBasePort = port(env, 'BINTRAIL_SERVICE_BASE_PORT', 3101);
+  const gateway = env.BINTRAIL_ERP_GATEWAY ?? 'on';
+  if (gateway !== 'on' && gateway !== 'off') throw new LauncherConfigError(`BINTRAIL_ERP_GATEWAY must be 'on' or 'off', got '${gateway}'`);
   if (serviceBasePort > 65_535 - SERVICES.length) throw new LauncherConfigError(`BINTRAIL_SERVICE_BASE_PORT leaves no room for ${SERVICES.length} ports`);
   return {
     databaseUrl,
@@ -90,6 +96,7 @@ function loadLauncherConfig(env: NodeJS.ProcessEnv): LauncherConfig {
     port: port(env, 'PORT', 3000),
     host: env.HOST || '127.0.0.1',
     serviceBasePort,
+    erpGateway: gateway === 'on',
   };
 }
 
@@ -412,6 +419,12 @@ async function main(): Promise<void> {
     const proxyPort = typeof address === 'object' && address ? address.port : config.port;
     for (const upstream of upstreams) console.log(`  ${upstream.prefixes.join(', ')} → ${upstream.name} (${upstream.url})`);
     console.log(`  GET /status → every service's /status and the relay's state (this launcher)`);
+    if (config.erpGateway) {
+      // The ERP's way in and out (Kafka only); it reaches Bintrail through the proxy, like any client.
+      const gateway = watch(new Child('erp-gateway', join(REPO_ROOT, 'services', 'erp-gateway', 'src', 'main.ts'), { ...common, PLATFORM_URL: `http://${config.host}:${proxyPort}` }));
+      await gateway.waitFor((r) => r.message === 'ERP gateway running', 'ERP gateway running');
+      console.log(`ERP gateway (pid ${gateway.process.pid}): commands on ${erpCommandTopic(config.topicPrefix)}, replies on ${erpReplyTopic(config.topicPrefix)}`);
+    }
     console.log(`Bintrail (distributed) API on http://${config.host}:${proxyPort} — Ctrl+C stops everything`);
   } catch (error) {
     if (stopping) return;

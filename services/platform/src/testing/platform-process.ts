@@ -132,11 +132,17 @@ export class DistributedLauncher {
   output = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  /** `unique`: its schema and topic prefix, so that runs and tests stay apart (dropped by cleanUp). */
-  constructor(readonly unique: string) {
+  /**
+   * `unique`: its schema and topic prefix, so that runs and tests stay apart (dropped by cleanUp).
+   * The ERP gateway is left out unless asked for: it reads every event, which the other tests need not pay for.
+   */
+  constructor(
+    readonly unique: string,
+    options: { readonly erpGateway?: boolean } = {},
+  ) {
     this.child = spawn(process.execPath, ['-r', join(REPO_ROOT, 'tools', 'register.cjs'), join(REPO_ROOT, 'tools', 'distributed', 'start-distributed.ts')], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PORT: '0', BINTRAIL_SERVICE_BASE_PORT: '0', BINTRAIL_SCHEMA: unique, BINTRAIL_TOPIC_PREFIX: unique, TOPIC_PARTITIONS: '2' },
+      env: { ...process.env, PORT: '0', BINTRAIL_SERVICE_BASE_PORT: '0', BINTRAIL_SCHEMA: unique, BINTRAIL_TOPIC_PREFIX: unique, TOPIC_PARTITIONS: '2', BINTRAIL_ERP_GATEWAY: options.erpGateway ? 'on' : 'off' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
@@ -154,7 +160,7 @@ export class DistributedLauncher {
     }, 60_000);
   }
 
-  /** Every process it started: the relay and the services (`(pid N)` in its output). */
+  /** Every process it started: the relay, the services and the ERP gateway if any (`(pid N)` in its output). */
   get pids(): number[] {
     return [...this.output.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));
   }
