@@ -168,6 +168,13 @@ describe('order flow invariants under random days', () => {
           flow.settle(choices);
           checkSettled(flow);
         }
+        // end of the day: everything held is picked in full and dispatched, so every order that was
+        // wholly allocated ships (random steps alone rarely dispatch every line of an order)
+        for (const [warehouse, orderId, lineId, toPick] of flow.openLines()) flow.pick(warehouse, orderId, lineId, toPick, toPick);
+        flow.settle(choices);
+        for (const line of flow.stagedLines()) flow.dispatch(...line, 'SH-END');
+        flow.settle(choices);
+        checkSettled(flow);
         flow.log.forEach((e) => seen.add(e.type));
       }),
       { numRuns: 200 },
