@@ -24,6 +24,12 @@ export interface Projection {
   readonly version?: number;
   /** Applies one event inside the transaction that also moves the checkpoint. `s` is the quoted schema. */
   apply(event: RecordedEvent, tx: SqlExecutor, s: string): Promise<void>;
+  /**
+   * Optional: applies several events of its `types` (in log order) in one go, with the same result as `apply`
+   * on each in turn, idempotent the same way. A rebuild folds its batches with it (set-based SQL instead of
+   * statements per event); when it throws, the rebuild retries the batch event by event and parks what fails.
+   */
+  applyBatch?(events: readonly RecordedEvent[], tx: SqlExecutor, s: string): Promise<void>;
 }
 
 /** One projection as an operator sees it (`GET /projections`). */
@@ -92,8 +98,8 @@ export async function startProjections(
     const types = new Set(projection.types);
     const consumer = await consumers.start({
       ...(options.logger ? { logger: options.logger } : {}),
-      // A consumer goes idle only when it has caught up, its checkpoint already moved: tell the waiting readers.
-      wake: (timeoutMs) => {
+      // Caught up, its checkpoint already moved: tell the waiting readers.
+      onCaughtUp: () => {
         for (const listener of listeners) {
           try {
             listener();
@@ -101,8 +107,8 @@ export async function startProjections(
             // A reader's bookkeeping never stops a projection.
           }
         }
-        return options.wake ? options.wake(timeoutMs) : new Promise((resolve) => setTimeout(resolve, timeoutMs));
       },
+      ...(options.wake ? { wake: options.wake } : {}),
       groupId: groupOf(projection.name),
       accepts: (type) => types.has(type),
       handle: (event, { tx }) => projection.apply(event, tx, s),

@@ -28,7 +28,7 @@ describe('stream command handler', () => {
     expect(await store.readStream('s-1')).toHaveLength(11);
   });
 
-  it('reads only the events after its cached version', async () => {
+  it('decides on its cached state without reading the stream; after a conflict it reads only the newer events', async () => {
     const store = new InMemoryEventStore();
     const handler = new StreamCommandHandler(store, decider);
     for (let i = 0; i < 5; i++) await handler.handle('s-2', { add: 1 });
@@ -41,7 +41,33 @@ describe('stream command handler', () => {
     };
     const outcome = await handler.handle('s-2', { take: 2 });
     expect(outcome).toMatchObject({ state: 3, streamVersion: 6 });
-    expect(reads).toEqual([0]);
+    expect(reads).toEqual([]);
+    // Another writer adds 4: the cached state (3) is stale, the append says so, the two newer events are read.
+    await store.appendToStream('s-2', [{ type: 'test.Added', data: { n: 4 } }]);
+    await expect(handler.handle('s-2', { take: 5 })).resolves.toMatchObject({ state: 2, streamVersion: 8 });
+    expect(reads).toEqual([1]);
+    // A refusal on the cached state is checked against the store before it is given.
+    await store.appendToStream('s-2', [{ type: 'test.Added', data: { n: 10 } }]);
+    await expect(handler.handle('s-2', { take: 12 })).resolves.toMatchObject({ state: 0, streamVersion: 10 });
+    expect(reads).toEqual([1, 1]);
+    await expect(handler.handle('s-2', { take: 1 })).rejects.toThrow('only 0 left');
+    expect(reads).toEqual([1, 1, 0]);
+  });
+
+  it('does not read a stream it has never seen before appending to it; an existing one it did not know is read after the conflict', async () => {
+    const store = new InMemoryEventStore();
+    await store.appendToStream('s-old', [{ type: 'test.Added', data: { n: 3 } }]);
+    const handler = new StreamCommandHandler(store, decider);
+    const reads: string[] = [];
+    const readStream = store.readStream.bind(store);
+    store.readStream = async (id, options) => {
+      reads.push(id);
+      return readStream(id, options);
+    };
+    await expect(handler.handle('s-new', { add: 1 })).resolves.toMatchObject({ state: 1, streamVersion: 1 });
+    expect(reads).toEqual([]);
+    await expect(handler.handle('s-old', { add: 1 })).resolves.toMatchObject({ state: 4, streamVersion: 2 });
+    expect(reads).toEqual(['s-old']);
   });
 
   it('appends the commands that waited together in one append, each with its own outcome; a refused one fails alone', async () => {

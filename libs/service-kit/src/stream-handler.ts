@@ -22,10 +22,12 @@ type Decision<Command, Event, State> =
 
 /**
  * Runs commands against long-lived streams (a warehouse's stock) without re-reading them whole:
- * the last state and version of each stream are kept in memory and only newer events are read
- * before deciding. Commands on one stream are decided one at a time in this process, in arrival
- * order (no conflict storm between our own requests); another process writing the same stream makes
- * the append fail with WrongExpectedVersion, and the commands catch up and decide again.
+ * the last state and version of each stream are kept in memory, commands are decided on it and
+ * appended with its version as the expected one; only when that fails (or a command is refused, or
+ * nothing is to be appended) are the newer events read and the commands decided again. Commands on
+ * one stream are decided one at a time in this process, in arrival order (no conflict storm between
+ * our own requests); another process writing the same stream makes the append fail with
+ * WrongExpectedVersion, and the commands catch up and decide again.
  *
  * Group commit: commands that arrive while a stream's append is in flight wait, then are decided in
  * turn, each on the state the ones before it left, and their events go to the store in ONE append
@@ -86,8 +88,12 @@ export class StreamCommandHandler<Command, Event extends { type: string; data: u
 
   private async decideAndAppend(streamId: string, batch: readonly Pending<Command, Event, State>[]): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 20;
+    // First on the cached state, without reading the stream: the append's expected version proves it current
+    // (PGlite runs one statement at a time, and this read was one per command batch on every stream). A
+    // conflict, a refusal or nothing to append on a state not read just now: read what is newer, decide again.
+    let verified = false;
     for (let attempt = 1; ; attempt++) {
-      const current = await this.catchUp(streamId);
+      const current = verified ? await this.catchUp(streamId) : this.cached(streamId);
       const decisions: Decision<Command, Event, State>[] = [];
       const all: NewEvent[] = [];
       let state = current.state;
@@ -103,6 +109,12 @@ export class StreamCommandHandler<Command, Event extends { type: string; data: u
         decisions.push({ pending, events, state, from: all.length });
         for (const e of events) all.push({ type: e.type, data: e.data, metadata: pending.metadata });
       }
+      const settledWithoutAppend = all.length === 0 || decisions.some((d) => 'refused' in d);
+      if (!verified && settledWithoutAppend) {
+        verified = true;
+        attempt -= 1; // not a conflict
+        continue;
+      }
       if (all.length === 0) {
         for (const d of decisions) {
           if ('refused' in d) d.pending.reject(d.refused);
@@ -114,7 +126,10 @@ export class StreamCommandHandler<Command, Event extends { type: string; data: u
       try {
         result = await this.store.appendToStream(streamId, all, { expectedVersion: current.version === 0 ? 'no-stream' : current.version });
       } catch (error) {
-        if (error instanceof WrongExpectedVersion && attempt < maxAttempts) continue;
+        if (error instanceof WrongExpectedVersion && attempt < maxAttempts) {
+          verified = true;
+          continue;
+        }
         throw error;
       }
       this.remember(streamId, { state, version: result.nextExpectedVersion, position: result.positions.at(-1)!.globalPosition });
@@ -132,8 +147,13 @@ export class StreamCommandHandler<Command, Event extends { type: string; data: u
     }
   }
 
+  /** What this process last knew of the stream (nothing: the empty stream), not checked against the store. */
+  private cached(streamId: string): Cached<State> {
+    return this.cache.get(streamId) ?? { state: this.decider.initialState, version: 0, position: 0 };
+  }
+
   private async catchUp(streamId: string): Promise<Cached<State>> {
-    const cached = this.cache.get(streamId) ?? { state: this.decider.initialState, version: 0, position: 0 };
+    const cached = this.cached(streamId);
     const newer: RecordedEvent[] = await this.store.readStream(streamId, { from: cached.version + 1 });
     if (newer.length === 0) return cached;
     const next = {

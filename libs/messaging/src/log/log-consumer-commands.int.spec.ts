@@ -55,4 +55,22 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
     expect(running.status).toMatchObject({ checkpoint: 5, applied: 5, parked: 0, stuck: undefined });
     await running.stop();
   });
+
+  it('is woken by an append made while it was applying (a choreography step), not after its poll interval', async () => {
+    // Each handled event makes the next one (as the warehouse's answer to an order does): 5 hops.
+    await store.appendToStream('warehouse-1', [{ type: 'warehouse.Step', data: { n: 1 } }]);
+    const running = await consumers.start({
+      groupId: 'chain',
+      categories: ['warehouse'],
+      transactional: false,
+      idlePollMs: 60_000, // a missed wake-up would stall the chain for a minute
+      wake: (ms) => store.waitForAppend(ms),
+      handle: async (event) => {
+        const n = (event.data as { n: number }).n;
+        if (n < 5) await store.appendToStream(`warehouse-${n + 1}`, [{ type: 'warehouse.Step', data: { n: n + 1 } }]);
+      },
+    });
+    await eventually(async () => expect(running.status.applied).toBe(5), 5_000);
+    await running.stop();
+  });
 });

@@ -56,14 +56,14 @@ export class AllocationHandler {
     const delivered = { type: event.type, data: event.data, eventId: event.eventId, streamId: event.streamId } as unknown as AllocationManagerEvent;
     const reaction = reactToEvent(current.state, delivered);
     const metadata = { correlationId: event.metadata.correlationId, causationId: event.eventId, actor: 'allocation-manager', source: 'order' };
-    for (const { service, command } of reaction.commands) {
-      if (service === 'order') await this.commands.runForEvent(command, metadata);
-    }
+    const ours = reaction.commands.filter((c) => c.service === 'order');
+    for (const { command } of ours) await this.commands.runForEvent(command, metadata);
     const next = { state: inLogOrder ? { ...reaction.state, handled: {} } : reaction.state, position: Math.max(current.position, event.globalPosition) };
-    // In log order, an event that changed nothing and asked for nothing need not be saved: delivered again
-    // after a crash, it changes nothing again (most receipts, with no back-order waiting). From Kafka the
-    // handled set is the idempotence, and it changed.
-    const unchanged = reaction.commands.length === 0 && reaction.state.backOrderQueue === current.state.backOrderQueue && reaction.state.binsOnHold === current.state.binsOnHold;
+    // In log order, an event that changed nothing and asked this group for nothing need not be saved: delivered
+    // again after a crash, it changes nothing again (most receipts, with no back-order waiting; every
+    // AllocationRequested, whose command the warehouse's own group runs). From Kafka the handled set is the
+    // idempotence, and it changed.
+    const unchanged = ours.length === 0 && reaction.state.backOrderQueue === current.state.backOrderQueue && reaction.state.binsOnHold === current.state.binsOnHold;
     if (!(inLogOrder && unchanged)) await this.save(next.state, next.position);
     this.loaded = Promise.resolve(next);
   }
