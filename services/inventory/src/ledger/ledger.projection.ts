@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@bintrail/contracts';
 import type { SqlExecutor } from '@bintrail/event-store';
 import type { Projection } from '@bintrail/projections';
+import { applyLedgerBatch } from './ledger-batch';
 import { figureChangesOf, LEDGER_EVENT_TYPES, movementsOf, type LedgerInput } from './movements.domain';
 
 /**
@@ -70,6 +71,8 @@ export const ledgerProjection: Projection = {
         );`,
     },
   ],
+  /** A rebuild's batches: the same rows in six statements per batch (ledger-batch.ts). */
+  applyBatch: applyLedgerBatch,
   async apply(recorded: RecordedEvent, tx: SqlExecutor, s: string): Promise<void> {
     const event = recorded as unknown as LedgerInput;
     const common = [
