@@ -73,8 +73,8 @@ async function resolveAsOf(db: SqlExecutor, s: string, asOf: { position: number 
   return { position: Number(rows[0]?.position ?? 0), time: asOf.time.toISOString() };
 }
 
-/** Units of each SKU in the bin at `position`: the latest running balance of each (bin, SKU), one index lookup each. */
-async function binAsOf(db: SqlExecutor, s: string, warehouse: string, bin: string, position: number): Promise<{ sku: string; onHand: number }[]> {
+/** Units of each SKU in the bin at `position`: the latest running balance of each (bin, SKU), one index lookup each (exported for bench/projections). */
+export async function binAsOf(db: SqlExecutor, s: string, warehouse: string, bin: string, position: number): Promise<{ sku: string; onHand: number }[]> {
   const { rows } = await db.query<{ sku: string; balance: string }>(
     `SELECT k.sku, b.balance
      FROM ${s}.inventory_stock_ledger_keys k
