@@ -1,14 +1,16 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { ChannelContract, MessageContract } from '../channels';
 import { EVENT_ENVELOPE_SCHEMA } from '../envelope-schema';
-import { DEAD_LETTER_HEADERS, deadLetterTopic, EVENT_HEADERS, eventTopic, relayDeadLetterTopic, type Category } from '../topics';
+import { CATEGORIES, DEAD_LETTER_HEADERS, deadLetterTopic, EVENT_HEADERS, eventTopic, relayDeadLetterTopic } from '../topics';
 import { INVENTORY_EVENT_SCHEMAS, type InventoryEventData } from './inventory';
 import { ORDER_EVENT_SCHEMAS, type OrderEventData } from './order';
+import { REPLENISHMENT_EVENT_SCHEMAS, type ReplenishmentEventData } from './replenishment';
 import { SHIPPING_EVENT_SCHEMAS, type ShippingEventData } from './shipping';
 import { WAREHOUSE_EVENT_SCHEMAS, type WarehouseEventData } from './warehouse';
 
 export * from './inventory';
 export * from './order';
+export * from './replenishment';
 export * from './shipping';
 export * from './warehouse';
 export type { DeepReadonly, EventData, DataByType } from './common';
@@ -23,13 +25,14 @@ export const EVENT_SCHEMAS = {
   ...WAREHOUSE_EVENT_SCHEMAS,
   ...ORDER_EVENT_SCHEMAS,
   ...SHIPPING_EVENT_SCHEMAS,
+  ...REPLENISHMENT_EVENT_SCHEMAS,
 } as const satisfies Readonly<Record<string, Readonly<Record<number, TSchema>>>>;
 
 export type PublicEventType = keyof typeof EVENT_SCHEMAS;
 export const PUBLIC_EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as readonly PublicEventType[];
 
 /** The data of every public event at version 1, by type (the service's own event types must equal these). */
-export type PublicEventData = InventoryEventData & WarehouseEventData & OrderEventData & ShippingEventData;
+export type PublicEventData = InventoryEventData & WarehouseEventData & OrderEventData & ShippingEventData & ReplenishmentEventData;
 
 export function isPublicEventType(type: string): type is PublicEventType {
   return Object.hasOwn(EVENT_SCHEMAS, type);
@@ -77,7 +80,7 @@ const deadLetterHeaders: Readonly<Record<string, string>> = {
   [DEAD_LETTER_HEADERS.failedAt]: 'when it was parked (ISO-8601)',
 };
 
-function eventMessages(category: Category): MessageContract[] {
+function eventMessages(category: string): MessageContract[] {
   return PUBLIC_EVENT_TYPES.filter((type) => type.startsWith(`${category}.`)).flatMap((type) =>
     Object.entries(EVENT_SCHEMAS[type] as Readonly<Record<number, TSchema>>).map(([version, data]) => ({
       name: `${type}.v${version}`,
@@ -97,7 +100,8 @@ const DEAD_LETTER_MESSAGE = (name: string): MessageContract => ({
   headers: deadLetterHeaders,
 });
 
-const CATEGORY_CHANNELS: readonly Category[] = ['inventory', 'warehouse', 'order', 'shipping'];
+/** The platform's four services, and the subscriber services built on libs/subscriber that publish events of their own. */
+const CATEGORY_CHANNELS: readonly string[] = [...CATEGORIES, 'replenishment'];
 
 /** The domain event topics, their consumers' dead-letter topics and the relay's: the event part of the AsyncAPI document. */
 export const DOMAIN_EVENT_CHANNELS: readonly ChannelContract[] = [
