@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@bintrail/contracts';
 import type { SqlExecutor } from '@bintrail/event-store';
 import type { Projection } from '@bintrail/projections';
+import { applyStockBatch } from './stock-batch';
 import { backOrderChanges, ORDER_BACK_ORDER_EVENT_TYPES, type OrderBackOrderEvent } from './back-orders.domain';
 import { IN_TRANSIT_EVENT_TYPES, inTransitChanges, type InTransitChange, type InTransitEvent } from './in-transit.domain';
 import { stockChanges, WAREHOUSE_STOCK_EVENT_TYPES, warehouseOfStream, type StockChange, type WarehouseStockEvent } from './stock-changes.domain';
@@ -57,6 +58,7 @@ export const stockProjection: Projection = {
     await bookTotals(tx, s, warehouse, changes, recorded.globalPosition);
     await bookBins(tx, s, warehouse, changes, recorded.globalPosition);
   },
+  applyBatch: applyStockBatch,
 };
 
 async function bookTotals(tx: SqlExecutor, s: string, warehouse: string, changes: readonly StockChange[], position: number): Promise<void> {

@@ -3,6 +3,7 @@ import type { SqlExecutor } from '@bintrail/event-store';
 import type { Projection } from '@bintrail/projections';
 import { compareCodes, WAREHOUSE_EVENT_TYPES, type Bin, type BinKind, type WarehouseEvent } from '../stock/warehouse.domain';
 import { binChanges, warehouseOfStream, type BinChange } from './bin-changes.domain';
+import { applyBinStockBatch } from './bin-stock-batch';
 
 /**
  * Bin-level stock of every warehouse: its bins (`warehouse_bins`) and the units of each SKU in each
@@ -57,6 +58,7 @@ export const binStockProjection: Projection = {
     }
     await bookChanges(tx, s, warehouse, binChanges(event), recorded.globalPosition);
   },
+  applyBatch: applyBinStockBatch,
 };
 
 async function addBin(tx: SqlExecutor, s: string, warehouse: string, bin: Bin): Promise<void> {
