@@ -26,8 +26,9 @@ export interface Projection {
   apply(event: RecordedEvent, tx: SqlExecutor, s: string): Promise<void>;
   /**
    * Optional: applies several events of its `types` (in log order) in one go, with the same result as `apply`
-   * on each in turn, idempotent the same way. A rebuild folds its batches with it (set-based SQL instead of
-   * statements per event); when it throws, the rebuild retries the batch event by event and parks what fails.
+   * on each in turn, idempotent the same way. A rebuild and the live consumer fold their batches with it
+   * (set-based SQL instead of statements per event); when it throws, the batch is rolled back and applied
+   * event by event, parking what fails.
    */
   applyBatch?(events: readonly RecordedEvent[], tx: SqlExecutor, s: string): Promise<void>;
 }
@@ -112,6 +113,8 @@ export async function startProjections(
       groupId: groupOf(projection.name),
       accepts: (type) => types.has(type),
       handle: (event, { tx }) => projection.apply(event, tx, s),
+      // Live batches folded set-based too, as a rebuild folds them (a failing batch goes event by event, parking the culprit).
+      ...(projection.applyBatch ? { handleBatch: (events: readonly RecordedEvent[], { tx }: { tx: SqlExecutor }) => projection.applyBatch!(events, tx, s) } : {}),
     });
     running.set(projection.name, consumer);
   };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { RecordedEvent } from '@bintrail/contracts';
 import { openEmbeddedEventStore, openPostgresEventStore, quoteIdent, type SqlEventStore, type SqlExecutor } from '@bintrail/event-store';
 import { LogConsumers } from '@bintrail/messaging';
+import { silentLogger } from '@bintrail/observability';
 import { dropSchema, testDatabaseUrl, uniqueSchema } from '@bintrail/testing';
 import { startProjections, type Projection, type RebuildProgress } from './index';
 import { shadowSchemaOf } from './versions';
@@ -215,6 +216,59 @@ describe.each(targets)('blue/green projection rebuild (%s)', (_name, makeTarget)
     expect((await projections.describe())[0]).toMatchObject({ version: 2 });
     await projections.stop();
   }, 120_000);
+
+  /** tallyV1 with a set-based applyBatch (one upsert per key a batch); `bad`: the position both paths refuse. */
+  const tallyBatched = (seen: { batches: number[]; single: number }, bad?: number): Projection => ({
+    ...tallyV1,
+    apply: async (event, tx, s) => {
+      seen.single += 1;
+      if (event.globalPosition === bad) throw new Error(`tally refuses position ${bad}`);
+      await tallyV1.apply(event, tx, s);
+    },
+    applyBatch: async (events, tx, s) => {
+      seen.batches.push(events.length);
+      const sums = new Map<string, { qty: number; position: number }>();
+      for (const event of events) {
+        const { key, qty } = event.data as unknown as Counted;
+        sums.set(key, { qty: (sums.get(key)?.qty ?? 0) + qty, position: event.globalPosition });
+      }
+      for (const [key, { qty, position }] of sums) {
+        await tx.query(
+          `INSERT INTO ${s}.tally AS t (key, total, position) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET total = t.total + EXCLUDED.total, position = EXCLUDED.position`,
+          [key, qty, position],
+        );
+      }
+      if (events.some((event) => event.globalPosition === bad)) throw new Error(`tally refuses position ${bad}`);
+    },
+  });
+
+  it('applies live batches through applyBatch, in one call with the checkpoint, when the projection has one', async () => {
+    await append(50);
+    const seen = { batches: [] as number[], single: 0 };
+    const projections = await startProjections(store.db, consumers, target.schema, [tallyBatched(seen)], { source: store, wake: (ms) => store.waitForAppend(ms) });
+    await waitForHead();
+    expect(seen).toEqual({ batches: [50], single: 0 });
+    expect(await readLive()).toEqual({ total: [...appended.values()].reduce((n, c) => n + c.qty, 0), checkpoint: 50 });
+    expect(await tableRows('total')).toEqual(expectedRows(false));
+    await projections.stop();
+  }, 60_000);
+
+  it('falls back to event by event when applyBatch throws, and parks only the event at fault', async () => {
+    await append(30);
+    const bad = [...appended.keys()][11]!;
+    const seen = { batches: [] as number[], single: 0 };
+    const projections = await startProjections(store.db, consumers, target.schema, [tallyBatched(seen, bad)], {
+      source: store,
+      wake: (ms) => store.waitForAppend(ms),
+      logger: silentLogger,
+    });
+    await waitForHead();
+    expect(seen.batches[0]).toBe(30);
+    expect((await consumers.parked('projection:tally')).map((p) => p.globalPosition)).toEqual([bad]);
+    appended.delete(bad); // what the table holds: every other event once (the failed batch's upserts rolled back)
+    expect(await tableRows('total')).toEqual(expectedRows(false));
+    await projections.stop();
+  }, 60_000);
 
   it('resumes a rebuild that died part-way from its last committed batch, with an exact result', async () => {
     await append(300);

@@ -112,6 +112,79 @@ describe.each(targets)('consumer groups on the store log (%s)', (_name, makeTarg
     await running.stop();
   });
 
+  /** A batch handler writing one effect row per event, in the batch's transaction; `fail` makes it throw after writing them all. */
+  const recordBatch = (groupId: string, calls: number[][], fail?: (n: number) => boolean): Pick<LogConsumerOptions, 'handleBatch'> => ({
+    handleBatch: async (events, { tx }) => {
+      const ns = events.map((e) => Number((e.data as { n: number }).n));
+      calls.push(ns);
+      for (const n of ns) await tx.query(`INSERT INTO ${target.schema}.effects (group_id, event_id, n) VALUES ($1, gen_random_uuid(), $2)`, [groupId, n]);
+      const refused = ns.find((n) => fail?.(n));
+      if (refused !== undefined) throw new Error(`batch handler refuses n=${refused}`);
+    },
+  });
+
+  it('hands a batch handler the whole batch in one call, committed with the checkpoint', async () => {
+    await append(1, 10);
+    const calls: number[][] = [];
+    let single = 0;
+    const handle = recordEffect('g').handle;
+    const running = await consumers.start({
+      ...recordBatch('g', calls),
+      groupId: 'g',
+      handle: async (event, context) => {
+        single += 1;
+        await handle(event, context);
+      },
+    });
+    await eventually(async () => expect(await consumers.checkpoint('g')).toBe(10), 10_000);
+    expect(calls).toEqual([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]);
+    expect(single).toBe(0);
+    expect(await effects('g')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(running.status).toMatchObject({ checkpoint: 10, applied: 10, parked: 0 });
+    await running.stop();
+  });
+
+  it('when the batch handler throws, rolls the batch back and goes event by event, parking only the event at fault', async () => {
+    await append(1, 6);
+    const calls: number[][] = [];
+    const running = await consumers.start({ ...recordEffect('h', (n) => n === 4), ...recordBatch('h', calls, (n) => n === 4), maxAttempts: 2, backoffMs: () => 5 });
+    await eventually(async () => expect(await consumers.checkpoint('h')).toBe(6), 10_000);
+    expect(calls[0]).toEqual([1, 2, 3, 4, 5, 6]);
+    // The batch's rows went with its rollback: every other event applied once, by the handler.
+    expect(await effects('h')).toEqual([1, 2, 3, 5, 6]);
+    const parked = await consumers.parked('h');
+    expect(parked).toHaveLength(1);
+    expect(parked[0]).toMatchObject({ globalPosition: 4, attempts: 2 });
+    expect(parked[0]!.reason).toContain('handler refuses n=4');
+    await running.stop();
+  });
+
+  it('commits a long batch in parts (maxTransactionMs), each event once, so that no transaction holds the log back long', async () => {
+    await append(1, 6);
+    const seen: number[] = [];
+    const effect = recordEffect('k').handle;
+    const running = await consumers.start({
+      groupId: 'k',
+      maxTransactionMs: 50,
+      handle: async (event, context) => {
+        // The checkpoint as this event's transaction sees it: moved only by the parts committed before.
+        const { rows } = await context.tx.query<{ position: string }>(`SELECT position FROM ${target.schema}.consumer_checkpoints WHERE group_id = 'k'`);
+        seen.push(Number(rows[0]!.position));
+        await effect(event, context);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      },
+    });
+    await eventually(async () => expect(await consumers.checkpoint('k')).toBe(6), 10_000);
+    expect(await effects('k')).toEqual([1, 2, 3, 4, 5, 6]);
+    // 30 ms an event against 50 ms a transaction: parts of about two events, each seeing the parts before it.
+    expect(seen[0]).toBe(0);
+    expect(seen[5]).toBeGreaterThan(0);
+    seen.forEach((checkpoint, i) => expect(checkpoint).toBeLessThanOrEqual(i));
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(running.status).toMatchObject({ checkpoint: 6, applied: 6, parked: 0 });
+    await running.stop();
+  });
+
   it('two runners of one group never apply an event twice', async () => {
     await append(1, 40);
     const first = await consumers.start(recordEffect('f'));
