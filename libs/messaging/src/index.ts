@@ -6,6 +6,7 @@ export { Relay, type RelayOptions, type RelayStatus } from './relay/relay';
 export { SqlCheckpointStore, InMemoryCheckpointStore, type CheckpointStore } from './relay/checkpoints';
 export { PostgresLeaderLock, ProcessLeaderLock, type LeaderLock } from './relay/leader-lock';
 export { Inbox } from './consumer/inbox';
+export { deadLetterMessage, type DeadLetterDetails } from './consumer/dead-letter';
 export { startEventConsumer, type EventConsumerOptions, type HandlerContext } from './consumer/event-consumer';
 export { platformTopics, ensurePlatformTopics, type TopicLayout } from './topics';
 export { replayDeadLetters, type ReplayOptions } from './dlq-replay';

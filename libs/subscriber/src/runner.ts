@@ -2,6 +2,7 @@ import { DEAD_LETTER_HEADERS, EVENT_HEADERS, eventTopic, type RecordedEvent } fr
 import type { SqlEventStore, SqlExecutor } from '@bintrail/event-store';
 import {
   backoffDelay,
+  deadLetterMessage,
   encodeEvent,
   sleep,
   startEventConsumer,
@@ -14,7 +15,7 @@ import {
 } from '@bintrail/messaging';
 import type { Logger } from '@bintrail/observability';
 import type { RunningSubscription, SubscriberContext, SubscriberStatus, Subscription } from './api';
-import { storeDeadLetter, subscriberContext } from './delivery';
+import { subscriberContext } from './delivery';
 import type { GroupCheckpoint, GroupCheckpoints } from './group-checkpoints';
 import { HandoverDecoder, REPLAYED_HEADER, type DataErrors } from './handover-decoder';
 import type { KafkaOffsets } from './kafka-offsets';
@@ -302,7 +303,7 @@ export class SubscriptionRunner implements RunningSubscription {
 
   private async deadLetter(message: IncomingMessage, reason: string, attempts: number): Promise<void> {
     this.logger.error('event dead-lettered', { eventId: message.headers[EVENT_HEADERS.eventId], reason });
-    await this.deps.bus.publish([storeDeadLetter(message, reason, attempts, this.plan.group)]);
+    await this.deps.bus.publish([deadLetterMessage(message, { reason, group: this.plan.group, attempts })]);
     this.deadLettered += 1;
   }
 

@@ -1,8 +1,9 @@
-import { DEAD_LETTER_HEADERS, deadLetterTopic, type RecordedEvent } from '@bintrail/contracts';
+import type { RecordedEvent } from '@bintrail/contracts';
 import type { SqlExecutor } from '@bintrail/event-store';
 import { silentLogger, type Logger } from '@bintrail/observability';
 import type { IncomingMessage, MessageBus, RunningConsumer } from '../bus/port';
 import { EventDecoder } from '../wire';
+import { deadLetterMessage } from './dead-letter';
 import type { Inbox } from './inbox';
 
 export interface HandlerContext {
@@ -48,23 +49,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   const deadLetter = async (message: IncomingMessage, reason: string, attempts: number): Promise<void> => {
     baseLogger.error('message dead-lettered', { topic: message.topic, partition: message.partition, offset: message.offset, reason });
     // If this publish fails the bus redelivers the message: nothing is lost.
-    await options.bus.publish([
-      {
-        topic: deadLetterTopic(message.topic),
-        key: message.key,
-        value: message.value,
-        headers: {
-          ...message.headers,
-          [DEAD_LETTER_HEADERS.reason]: reason.slice(0, 2_000),
-          [DEAD_LETTER_HEADERS.originalTopic]: message.topic,
-          [DEAD_LETTER_HEADERS.originalPartition]: String(message.partition),
-          [DEAD_LETTER_HEADERS.originalOffset]: message.offset,
-          [DEAD_LETTER_HEADERS.consumerGroup]: options.groupId,
-          [DEAD_LETTER_HEADERS.attempts]: String(attempts),
-          [DEAD_LETTER_HEADERS.failedAt]: new Date().toISOString(),
-        },
-      },
-    ]);
+    await options.bus.publish([deadLetterMessage(message, { reason, group: options.groupId, attempts })]);
   };
 
   return options.bus.consume({

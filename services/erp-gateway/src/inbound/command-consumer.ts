@@ -1,5 +1,4 @@
 import {
-  DEAD_LETTER_HEADERS,
   ERP_HEADERS,
   ERP_MESSAGE_TYPES,
   erpCommandDeadLetterTopic,
@@ -8,7 +7,7 @@ import {
   type ErpCommandRejected,
   type ErpReply,
 } from '@bintrail/contracts';
-import type { IncomingMessage, MessageBus, RunningConsumer } from '@bintrail/messaging';
+import { deadLetterMessage, type IncomingMessage, type MessageBus, type RunningConsumer } from '@bintrail/messaging';
 import type { Logger } from '@bintrail/observability';
 import { PlatformUnavailable, untilAvailable, type PlatformClient } from '../platform-client';
 import { parseCommand } from './command-validation';
@@ -49,23 +48,7 @@ export async function startCommandConsumer(options: CommandConsumerOptions): Pro
   };
 
   const deadLetter = async (message: IncomingMessage, reason: string): Promise<void> => {
-    await bus.publish([
-      {
-        topic: erpCommandDeadLetterTopic(prefix),
-        key: message.key,
-        value: message.value,
-        headers: {
-          ...message.headers,
-          [DEAD_LETTER_HEADERS.reason]: reason.slice(0, 2_000),
-          [DEAD_LETTER_HEADERS.originalTopic]: message.topic,
-          [DEAD_LETTER_HEADERS.originalPartition]: String(message.partition),
-          [DEAD_LETTER_HEADERS.originalOffset]: message.offset,
-          [DEAD_LETTER_HEADERS.consumerGroup]: groupId,
-          [DEAD_LETTER_HEADERS.attempts]: '0',
-          [DEAD_LETTER_HEADERS.failedAt]: new Date().toISOString(),
-        },
-      },
-    ]);
+    await bus.publish([deadLetterMessage(message, { reason, group: groupId, attempts: 0, topic: erpCommandDeadLetterTopic(prefix) })]);
   };
 
   const handle = async (message: IncomingMessage): Promise<void> => {
