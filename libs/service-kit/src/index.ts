@@ -2,6 +2,7 @@ export { handleCommand, type Decider, type CommandOutcome } from './command';
 export { POSITION_HEADER, CORRELATION_HEADER, correlationIdOf } from './http';
 export { PLATFORM_CONTEXT, type PlatformContext } from './platform-context';
 export { StreamCommandHandler } from './stream-handler';
+export { nestLogger } from './nest-logger';
 export { DomainErrorFilter, DOMAIN_ERROR_STATUS, domainErrorBody, statusOfDomainError, type DomainError } from './domain-errors';
 export {
   ReadModelClock,

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { Controller, Get, Inject, Module, ValidationPipe, type DynamicModule, type LoggerService, type Type } from '@nestjs/common';
+import { Controller, Get, Inject, Module, ValidationPipe, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -27,7 +27,7 @@ import {
 } from '@bintrail/messaging';
 import type { Logger } from '@bintrail/observability';
 import { ProjectionsController, RUNNING_PROJECTIONS, startProjections, type Projection, type RunningProjections } from '@bintrail/projections';
-import { PLATFORM_CONTEXT, type PlatformContext } from '@bintrail/service-kit';
+import { nestLogger, PLATFORM_CONTEXT, type PlatformContext } from '@bintrail/service-kit';
 import type { PlatformConfig } from './config';
 import { applyHttpConventions } from './http-conventions';
 
@@ -228,18 +228,6 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, opti
       await projections.stop();
       await infra.close();
     },
-  };
-}
-
-/** Nest's own messages go through the structured logger, so stdout stays one JSON object per line. */
-function nestLogger(logger: Logger): LoggerService {
-  const nest = logger.child({ component: 'nest' });
-  return {
-    log: (message: unknown) => nest.debug(String(message)),
-    error: (message: unknown, trace?: unknown) => nest.error(String(message), { trace }),
-    warn: (message: unknown) => nest.warn(String(message)),
-    debug: (message: unknown) => nest.debug(String(message)),
-    verbose: (message: unknown) => nest.debug(String(message)),
   };
 }
 

@@ -1,8 +1,9 @@
-import { Module, ValidationPipe, type DynamicModule, type LoggerService } from '@nestjs/common';
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { postgresDatabase } from '@bintrail/event-store';
-import { silentLogger, type Logger } from '@bintrail/observability';
+import { silentLogger } from '@bintrail/observability';
+import { nestLogger } from '@bintrail/service-kit';
 import { connectSubscriber, type RunningSubscription, type StartFrom, type SubscriberConfig, type SubscriberRuntime } from '@bintrail/subscriber';
 import { REPLENISHMENT_CONTEXT, ReorderPointsController, type ReplenishmentContext } from './api/reorder-points.controller';
 import { REPLENISHMENT_CATEGORY } from './stock-watch/replenishment.domain';
@@ -66,14 +67,4 @@ export async function startReplenishment(config: SubscriberConfig, options: Repl
     await close().catch(() => undefined);
     throw error;
   }
-}
-
-/** Nest's own messages through the structured logger: stdout stays one JSON object per line. */
-function nestLogger(logger: Logger): LoggerService {
-  const nest = logger.child({ component: 'nest' });
-  return {
-    log: (message: unknown) => nest.debug(String(message)),
-    error: (message: unknown, trace?: unknown) => nest.error(String(message), { trace }),
-    warn: (message: unknown) => nest.warn(String(message)),
-  };
 }
