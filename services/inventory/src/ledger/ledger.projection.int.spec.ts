@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { RecordedEvent } from '@bintrail/contracts';
+import { recordedEvents } from '@bintrail/testing';
 import { pgliteDatabase, quoteIdent, runMigrations, type SqlDatabase } from '@bintrail/event-store';
 import { itemsProjection } from '../items/items.projection';
 import { ledgerProjection } from './ledger.projection';
@@ -8,21 +9,7 @@ import { movementsOfSku, resolveAsOf, stockAsOf } from './ledger.queries';
 const SCHEMA = 'ledger_test';
 const s = quoteIdent(SCHEMA);
 
-let position = 0;
-const recorded = (type: string, data: unknown, streamId = 'warehouse-WH1'): RecordedEvent => {
-  position += 10; // global positions have gaps
-  return {
-    type,
-    version: 1,
-    eventId: `e${position}`,
-    streamId,
-    streamPosition: position,
-    globalPosition: position,
-    occurredAt: new Date(Date.UTC(2026, 2, 1, 0, position)),
-    data,
-    metadata: { correlationId: `c${position}`, causationId: null, actor: 'clerk', source: 'test' },
-  };
-};
+const recorded = recordedEvents();
 
 /** The stock ledger on PGlite: rows and running balances as the runner books them, redeliveries included. */
 describe('stock ledger projection (PGlite)', () => {

@@ -1,11 +1,7 @@
-import type { RecordedEvent } from '@bintrail/contracts';
+import { recordedEvents } from '@bintrail/testing';
 import { binKey, foldStockBatch, stockBookingOf, stockKeysOf, totalsKey, type StockRows } from './stock-batch.domain';
 
-let position = 100;
-const recorded = (type: string, data: unknown, streamId = 'warehouse-WH1'): RecordedEvent => {
-  position += 1;
-  return { type, version: 1, eventId: `e${position}`, streamId, streamPosition: position, globalPosition: position, occurredAt: new Date(0), data, metadata: {} } as RecordedEvent;
-};
+const recorded = recordedEvents({ from: 100, step: 1 });
 const none: StockRows = { totals: new Map(), bins: new Map(), backOrders: new Map() };
 
 describe('the stock projection folding a batch', () => {

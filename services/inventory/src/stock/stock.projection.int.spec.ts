@@ -1,23 +1,10 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { RecordedEvent } from '@bintrail/contracts';
+import { recordedEvents } from '@bintrail/testing';
 import { pgliteDatabase, quoteIdent, runMigrations, type SqlDatabase } from '@bintrail/event-store';
 import { stockProjection } from './stock.projection';
 
-let position = 0;
-const recorded = (type: string, data: unknown, streamId = 'warehouse-WH1'): RecordedEvent => {
-  position += 10; // global positions have gaps
-  return {
-    type,
-    version: 1,
-    eventId: `e${position}`,
-    streamId,
-    streamPosition: position,
-    globalPosition: position,
-    occurredAt: new Date(Date.UTC(2026, 2, 1, 0, position)),
-    data,
-    metadata: { correlationId: `c${position}`, causationId: null, actor: 'clerk', source: 'test' },
-  };
-};
+const recorded = recordedEvents();
 const line = { orderId: 'O1', lineId: 'L1', sku: 'S1' };
 
 /** A day of two warehouses: receipts, putaways, moves, allocations, picks, dispatches, counts, back-orders and goods in transit. */

@@ -1,11 +1,7 @@
-import type { RecordedEvent } from '@bintrail/contracts';
+import { recordedEvents } from '@bintrail/testing';
 import { binKey, binStockBookingOf, binStockKey, binStockKeysOf, foldBinStockBatch, type BinStockRows } from './bin-stock-batch.domain';
 
-let position = 100;
-const recorded = (type: string, data: unknown, streamId = 'warehouse-WH1'): RecordedEvent => {
-  position += 1;
-  return { type, version: 1, eventId: `e${position}`, streamId, streamPosition: position, globalPosition: position, occurredAt: new Date(0), data, metadata: {} } as RecordedEvent;
-};
+const recorded = recordedEvents({ from: 100, step: 1 });
 const line = { orderId: 'O1', lineId: 'L1', sku: 'S1' };
 const none: BinStockRows = { bins: new Map(), stock: new Map() };
 
