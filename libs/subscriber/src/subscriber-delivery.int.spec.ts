@@ -1,4 +1,5 @@
 import { DEAD_LETTER_HEADERS, eventTopic } from '@bintrail/contracts';
+import { sleep } from '@bintrail/messaging';
 import { eventually } from '@bintrail/messaging/testing';
 import { SubscriberTestPlatform, moved } from './subscriber.test-helper';
 
@@ -10,7 +11,6 @@ const suggestion = {
   reorderPoint: 5,
   levels: { onHand: 3, allocated: 0, available: 3, reserveFree: 0, pickFaceAvailable: 3 },
 };
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const STOCK_MOVED = ['warehouse.StockMoved'];
 
 describe('subscriber: dead letters, own categories, status (real PostgreSQL, broker and relay)', () => {

@@ -1,7 +1,7 @@
+import { sleep } from '@bintrail/messaging';
 import { eventually } from '@bintrail/messaging/testing';
 import { SubscriberTestPlatform, moved } from './subscriber.test-helper';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('subscriber: replay from the event store, then live from Kafka (real PostgreSQL, broker and relay)', () => {
   let platform: SubscriberTestPlatform;

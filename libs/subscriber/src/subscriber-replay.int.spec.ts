@@ -1,10 +1,10 @@
 import { eventTopic } from '@bintrail/contracts';
+import { sleep } from '@bintrail/messaging';
 import { eventually } from '@bintrail/messaging/testing';
 import { testKafkaBrokers } from '@bintrail/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { SubscriberTestPlatform, moved } from './subscriber.test-helper';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const STOCK_MOVED = ['warehouse.StockMoved'];
 
 describe('subscriber: replay from a position, from a time, and restarts (real PostgreSQL, broker and relay)', () => {
