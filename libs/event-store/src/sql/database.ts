@@ -1,4 +1,4 @@
-import { Pool, type PoolConfig } from 'pg';
+import { Client, Pool, type PoolConfig } from 'pg';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 
 /** The little the SQL event store needs from a connection: parameterised queries and multi-statement scripts. */
@@ -12,6 +12,12 @@ export interface SqlDatabase extends SqlExecutor {
   readonly kind: 'postgres' | 'pglite';
   /** Runs `work` in one transaction on one connection; rolls back if it throws. */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * A server only: LISTEN on `channel` over a connection of its own (outside the pool), calling `onNotify` with
+   * each payload; reconnects after a lost connection (notifications sent meanwhile are lost: listeners must also
+   * poll). Resolves once listening.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<{ close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -55,7 +61,44 @@ export function postgresDatabase(config: PoolConfig | string): SqlDatabase {
         client.release(discard);
       }
     },
+    listen: (channel, onNotify) => listenOn(typeof config === 'string' ? { connectionString: config } : config, channel, onNotify),
     close: () => pool.end(),
+  };
+}
+
+async function listenOn(config: PoolConfig, channel: string, onNotify: (payload: string) => void): Promise<{ close(): Promise<void> }> {
+  let closed = false;
+  let client: Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const next = new Client({ ...config, application_name: config.application_name ?? 'bintrail-listen' });
+    next.on('notification', (message) => onNotify(message.payload ?? ''));
+    next.on('error', () => {
+      // The connection is gone: listen again after a pause (the pool's users are unaffected).
+      void next.end().catch(() => undefined);
+      if (client === next) client = undefined;
+      if (!closed) retry = setTimeout(reconnect, 1_000);
+    });
+    await next.connect();
+    await next.query(`LISTEN ${JSON.stringify(channel)}`);
+    if (closed) {
+      await next.end().catch(() => undefined);
+      return;
+    }
+    client = next;
+  };
+  const reconnect = (): void => {
+    connect().catch(() => {
+      if (!closed) retry = setTimeout(reconnect, 1_000);
+    });
+  };
+  await connect();
+  return {
+    close: async () => {
+      closed = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => undefined);
+    },
   };
 }
 

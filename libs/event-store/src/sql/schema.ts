@@ -18,7 +18,7 @@ export function quoteIdent(name: string): string {
 interface Migration {
   readonly version: number;
   readonly name: string;
-  readonly sql: (s: string, keys: { sequencer: bigint }) => string;
+  readonly sql: (s: string, keys: { sequencer: bigint; appending: bigint }) => string;
 }
 
 const RETRY_CHECK_V1 = "e.event_id IN (SELECT (x->>'eventId')::uuid FROM jsonb_array_elements(p_events) x)";
@@ -106,7 +106,7 @@ function appendFunction(s: string, sequencer: bigint, create: 'CREATE' | 'CREATE
  * The insert's rows go through a sort (which reads them all before returning any): rows already
  * handed to RETURN QUERY are not taken back when the block fails, so none may leave before it succeeds.
  */
-function appendFunctionV3(s: string, sequencer: bigint): string {
+function appendFunctionV3(s: string, sequencer: bigint, appending?: bigint): string {
   const storedRows = `
             SELECT e.event_id, e.stream_id, e.stream_position, e.global_position, e.type, e.data, true,
                    (SELECT coalesce(max(c.stream_position), 0) FROM ${s}.events c WHERE c.stream_id = p_stream_id)
@@ -153,7 +153,9 @@ function appendFunctionV3(s: string, sequencer: bigint): string {
             USING ERRCODE = 'BT400';
         END IF;
 
-        BEGIN
+${appending === undefined ? '' : `        -- Marks this transaction as an appender until it ends, before it has an id (see logHorizonFunction).
+        PERFORM pg_advisory_xact_lock_shared(${appending});
+`}        BEGIN
           v_locked := pg_advisory_lock(${sequencer}) IS NOT NULL;
           v_tx := pg_current_xact_id();
           v_first := nextval('${s}.global_position_seq');
@@ -195,14 +197,60 @@ function appendFunctionV3(s: string, sequencer: bigint): string {
 }
 
 /**
+ * `log_horizon()`: the transaction id below which a reader of the log may return every event it sees, taken
+ * *before* the read's own statement (its snapshot must come later). From migration 4 on it replaces the
+ * horizon `pg_snapshot_xmin(pg_current_snapshot())`, which waits for every transaction of the whole server
+ * that holds an id — a projection's batch, an inbox's write, another schema's work — and so let each
+ * projection transaction hold back every append that came after it began writing.
+ *
+ * Only appenders can hold back the log. Each marks itself, before it takes its id, with a shared advisory
+ * lock on this schema's `appending` key, held until its transaction ends (after it is visible). The horizon
+ * is the smallest of
+ * - the next transaction id as of the first statement (t0): an id assigned later goes with later positions;
+ * - the ids of the transactions holding the mark in one read of pg_locks (t1): those still running.
+ * Any appender with a smaller id was done before t1 — committed (so visible to the read's snapshot, taken
+ * after t1) or rolled back — since a running one holds the mark from before it had an id. pg_locks shows a
+ * 32-bit id; it is widened to the 64-bit id nearest the first bound (a running id may lie above that bound,
+ * which is only the oldest id not yet completed, so it cannot serve as a ceiling).
+ * Under READ COMMITTED only: a repeatable-read transaction would read with a snapshot older than t1.
+ */
+function logHorizonFunction(s: string, appending: bigint): string {
+  return `
+      CREATE OR REPLACE FUNCTION ${s}.log_horizon() RETURNS xid8
+      LANGUAGE plpgsql VOLATILE AS $fn$
+      DECLARE
+        v_next bigint;
+        v_running xid[];
+        v_bound bigint;
+      BEGIN
+        SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint INTO v_next;
+        WITH l AS MATERIALIZED (
+          SELECT locktype, database, classid, objid, objsubid, pid, transactionid, mode, granted FROM pg_locks
+        )
+        SELECT array_agg(t.transactionid) INTO v_running
+        FROM l a JOIN l t ON t.pid = a.pid AND t.locktype = 'transactionid' AND t.mode = 'ExclusiveLock' AND t.granted
+        WHERE a.locktype = 'advisory' AND a.granted AND a.objsubid = 1
+          AND a.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND a.classid = '${appending >> 32n}'::oid AND a.objid = '${appending & 0xffffffffn}'::oid;
+        -- x is 32 bits: widened as the one 64-bit id nearest to v_next (running ids are never 2^31 apart).
+        SELECT greatest(0, least(v_next, min(v_next + ((x::text::bigint - (v_next % 4294967296) + 6442450944) % 4294967296) - 2147483648)))
+          INTO v_bound FROM unnest(v_running) AS x;
+        RETURN coalesce(v_bound, v_next)::text::xid8;
+      END
+      $fn$;
+`;
+}
+
+/**
  * Versioned migrations, applied in order at start. Never edit one that has shipped: add the next.
  *
  * Gap-free global order: each append takes its transaction id and its block of global positions
  * together, inside a short critical section (session advisory lock, released before the insert),
  * so "larger transaction id" always means "larger positions". Readers only return rows whose
- * transaction id is below the oldest still-running transaction (pg_snapshot_xmin): every such
- * transaction has finished, and every transaction still able to commit holds larger positions.
- * So a reader never moves its checkpoint past an event that commits later.
+ * transaction id is below the log's horizon (migration 4, logHorizonFunction; before it, the oldest
+ * still-running transaction of the server): every appender below it has finished, and every append
+ * still able to commit holds larger positions. So a reader never moves its checkpoint past an event
+ * that commits later.
  */
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -246,13 +294,19 @@ const MIGRATIONS: readonly Migration[] = [
     // See appendFunctionV3. Existing databases get CREATE OR REPLACE FUNCTION; the table is unchanged.
     sql: (s, keys) => appendFunctionV3(s, keys.sequencer),
   },
+  {
+    version: 4,
+    name: 'appenders mark themselves; readers wait only for appenders (log_horizon)',
+    // Readers of an older version (tx_id below the oldest running transaction) stay correct with it.
+    sql: (s, keys) => `${appendFunctionV3(s, keys.sequencer, keys.appending)}\n${logHorizonFunction(s, keys.appending)}`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /** The event store's own schema, brought up to date at start. */
 export function migrate(db: SqlDatabase, schema: string): Promise<number[]> {
-  return runMigrations(db, schema, 'event-store', MIGRATIONS.map((m) => ({ ...m, sql: (s: string) => m.sql(s, { sequencer: lockKey(schema, 'sequencer') }) })));
+  return runMigrations(db, schema, 'event-store', MIGRATIONS.map((m) => ({ ...m, sql: (s: string) => m.sql(s, { sequencer: lockKey(schema, 'sequencer'), appending: lockKey(schema, 'appending') }) })));
 }
 
 export interface ComponentMigration {

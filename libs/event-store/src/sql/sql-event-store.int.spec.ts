@@ -174,6 +174,73 @@ describe.each([['postgres'], ['pglite']] as const)('SQL event store on %s', (kin
   });
 });
 
+describe('PostgreSQL: what holds the log back', () => {
+  const target = postgresTarget();
+  let store: SqlEventStore;
+  let other: Client;
+  beforeAll(async () => {
+    store = await target.open();
+    other = new Client({ connectionString: testDatabaseUrl() });
+    await other.connect();
+  });
+  afterAll(async () => {
+    await other.end();
+    await store.close();
+    await target.cleanup();
+  });
+
+  it('shows an append at once while a transaction that writes but does not append stays open (a projection batch)', async () => {
+    const schema = (store as unknown as { s: string }).s;
+    await other.query(`CREATE TABLE ${schema}.read_model (id int PRIMARY KEY)`);
+    // Holds a transaction id, as a projection's batch does between its first write and its commit.
+    await other.query('BEGIN');
+    await other.query(`INSERT INTO ${schema}.read_model VALUES (1)`);
+    try {
+      const { positions } = await store.appendToStream('warehouse-A', [{ type: 'warehouse.StockReceived', data: { quantity: 1 } }]);
+      const seen = await store.readAll();
+      expect(seen.map((e) => e.globalPosition)).toEqual([positions[0]!.globalPosition]);
+    } finally {
+      await other.query('ROLLBACK');
+    }
+  });
+
+  it("wakes a waiter on another process's append (LISTEN/NOTIFY), not only on its own", async () => {
+    // A second store on the same schema stands for another process (its own pool and listener).
+    const other = await SqlEventStore.open(postgresDatabase({ connectionString: testDatabaseUrl(), max: 2 }), { schema: (store as unknown as { s: string }).s.replace(/"/g, '') });
+    try {
+      await store.waitForAppend(1); // starts listening
+      await new Promise((r) => setTimeout(r, 200));
+      const started = Date.now();
+      const woken = store.waitForAppend(10_000);
+      await other.appendToStream('warehouse-OTHER', [{ type: 'warehouse.StockReceived', data: { quantity: 1 } }]);
+      await woken;
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('still holds back what comes after an appender that has not committed, on another connection', async () => {
+    const first = await store.appendToStream('warehouse-B', [{ type: 'warehouse.StockReceived', data: { quantity: 1 } }]);
+    const schema = (store as unknown as { s: string }).s;
+    await other.query('BEGIN');
+    await other.query(`SELECT * FROM ${schema}.append_to_stream('warehouse-HELD', 'any', 0, $1::jsonb)`, [
+      JSON.stringify([{ eventId: randomUUID(), type: 'warehouse.StockReceived', category: 'warehouse', version: 1, data: {}, metadata: {}, occurredAt: new Date().toISOString() }]),
+    ]);
+    try {
+      const later = await store.appendToStream('warehouse-C', [{ type: 'warehouse.StockReceived', data: { quantity: 2 } }]);
+      const seen = (await store.readAll({ fromGlobalPosition: first.positions[0]!.globalPosition })).map((e) => e.globalPosition);
+      expect(seen).toEqual([first.positions[0]!.globalPosition]);
+      expect(later.positions[0]!.globalPosition).toBeGreaterThan(first.positions[0]!.globalPosition);
+    } finally {
+      await other.query('ROLLBACK');
+    }
+    // Rolled back: its position stays a hole, and the later append shows.
+    const after = (await store.readAll({ fromGlobalPosition: first.positions[0]!.globalPosition })).map((e) => e.streamId);
+    expect(after).toEqual(['warehouse-B', 'warehouse-C']);
+  });
+});
+
 describe('schema migrations', () => {
   it('run twice, and from two processes at once, without error and recorded once', async () => {
     const schema = uniqueSchema('mig');

@@ -18,7 +18,7 @@ import { streamWindow } from '../stream-slice';
 import { AppendSignal, pollingSubscription, readAfterCheckpoint, type PollingOptions } from '../subscription';
 import { prepareAppend, retriedPositions, type PreparedEvent, type StoredCopy } from '../validation';
 import type { SqlDatabase, SqlExecutor } from './database';
-import { migrate, quoteIdent } from './schema';
+import { lockKey, migrate, quoteIdent } from './schema';
 
 export interface SqlEventStoreOptions extends PollingOptions {
   /** PostgreSQL schema holding the store's tables (default `bintrail`). */
@@ -81,6 +81,17 @@ const SERIALIZED_COLUMNS = `global_position, stream_id, event_id, type, version,
 export class SqlEventStore implements EventStore {
   private readonly s: string;
   private readonly signal = new AppendSignal();
+  /**
+   * On a server, appends made by other processes wake this one's waiters too: after each of its appends a store
+   * sends a NOTIFY on the schema's channel (at most one in flight per store: appends in the meantime share the
+   * next), and once something waits on the log it LISTENs there. The payload names the sender, who ignores its own.
+   */
+  private readonly channel: string;
+  private readonly instance = randomUUID();
+  private listening: Promise<{ close(): Promise<void> } | undefined> | undefined;
+  private announcing = false;
+  private announceAgain = false;
+  private closed = false;
   /** Row → event; with an upcast hook, events of a version it applies to come out upcast. */
   private readonly toEvent: (row: EventRow) => RecordedEvent;
 
@@ -89,6 +100,7 @@ export class SqlEventStore implements EventStore {
     private readonly options: SqlEventStoreOptions,
   ) {
     this.s = quoteIdent(options.schema ?? 'bintrail');
+    this.channel = `bintrail_appended_${lockKey(options.schema ?? 'bintrail', 'appended').toString(36)}`;
     const upcast = options.upcast;
     this.toEvent = upcast
       ? (row) => {
@@ -172,6 +184,7 @@ export class SqlEventStore implements EventStore {
       return { alreadyStored: true, nextExpectedVersion, positions: retriedPositions(streamId, prepared, storedCopies(rows)) };
     }
     this.signal.notify();
+    if (executor === this.db) this.announce(); // committed (in a caller's transaction: withTransaction announces at its end)
     return {
       alreadyStored: false,
       nextExpectedVersion,
@@ -205,7 +218,40 @@ export class SqlEventStore implements EventStore {
   withTransaction<T>(work: (tx: { appendToStream: EventStore['appendToStream'] }) => Promise<T>): Promise<T> {
     return this.db.transaction((executor) =>
       work({ appendToStream: (streamId, events, options) => this.appendWith(executor, streamId, events, options) }),
-    ).finally(() => this.signal.notify());
+    ).finally(() => {
+      this.signal.notify();
+      this.announce();
+    });
+  }
+
+  /** Tells the other processes' stores on this schema that the log grew (see `channel`). */
+  private announce(): void {
+    if (!this.db.listen || this.closed) return;
+    if (this.announcing) {
+      this.announceAgain = true;
+      return;
+    }
+    this.announcing = true;
+    void this.db
+      .query('SELECT pg_notify($1, $2)', [this.channel, this.instance])
+      .catch(() => undefined) // a wake-up only: waiters poll anyway
+      .finally(() => {
+        this.announcing = false;
+        if (this.announceAgain) {
+          this.announceAgain = false;
+          this.announce();
+        }
+      });
+  }
+
+  /** Starts listening for other processes' appends (once; a failure leaves the waiters to their polling). */
+  private listenForOthers(): void {
+    if (!this.db.listen || this.listening || this.closed) return;
+    this.listening = this.db
+      .listen(this.channel, (payload) => {
+        if (payload !== this.instance) this.signal.notify();
+      })
+      .catch(() => undefined);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -229,17 +275,28 @@ export class SqlEventStore implements EventStore {
     return rows.map((r) => (upcast?.appliesTo(r.type, Number(r.version)) ? upcastSerialized(r, upcast) : fromSerializedRow(r)));
   }
 
-  /** The global log in order, only transactions older than every running one (see schema.ts). */
+  /**
+   * The global log in order, only events below the log's horizon: no appender still running holds a smaller
+   * position (schema.ts, logHorizonFunction). The horizon is taken first, in a statement of its own, so that
+   * the read's snapshot is younger than it. PGlite has one connection: no other transaction runs while a read
+   * does, so there the oldest running transaction (the read's own, if any) bounds it, in the same statement.
+   */
   private async readLog<Row>(columns: string, options: ReadAllOptions): Promise<Row[]> {
     const params: unknown[] = [options.fromGlobalPosition ?? 1, Math.min(options.maxCount ?? 1_000_000_000, 1_000_000_000)];
+    let horizon = 'pg_snapshot_xmin(pg_current_snapshot())';
+    if (this.db.kind === 'postgres') {
+      const { rows } = await this.db.query<{ h: string }>(`SELECT ${this.s}.log_horizon()::text AS h`);
+      params.push(rows[0]!.h);
+      horizon = `$${params.length}::xid8`;
+    }
     let categoryFilter = '';
     if (options.categories) {
       params.push(options.categories);
-      categoryFilter = 'AND category = ANY($3::text[])';
+      categoryFilter = `AND category = ANY($${params.length}::text[])`;
     }
     const { rows } = await this.db.query<Row>(
       `SELECT ${columns} FROM ${this.s}.events
-       WHERE global_position >= $1 AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) ${categoryFilter}
+       WHERE global_position >= $1 AND tx_id < ${horizon} ${categoryFilter}
        ORDER BY global_position LIMIT $2`,
       params,
     );
@@ -247,6 +304,7 @@ export class SqlEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription {
+    this.listenForOthers();
     return pollingSubscription(readAfterCheckpoint((o) => this.readAll(o)), this.signal, { ...this.options, ...options }, handler);
   }
 
@@ -259,8 +317,9 @@ export class SqlEventStore implements EventStore {
     return Number(rows[0]!.v);
   }
 
-  /** Resolves on this process's next append (or after `timeoutMs`): consumers of the log sleep on it when caught up. */
+  /** Resolves on the next append (this process's, or on a server another process's) or after `timeoutMs`: consumers of the log sleep on it when caught up. */
   waitForAppend(timeoutMs: number): Promise<void> {
+    this.listenForOthers();
     return this.signal.wait(timeoutMs);
   }
 
@@ -271,6 +330,8 @@ export class SqlEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    await (await this.listening)?.close();
     this.signal.notify();
     await this.db.close();
   }

@@ -56,10 +56,9 @@ export interface LogConsumerOptions {
   readonly transactional?: boolean;
   /**
    * Transactional groups without `handleBatch`: once a batch's transaction has run this long, it commits the
-   * events handled so far (checkpoint included) and the rest goes into the next one (default 50 ms). A transaction
-   * holding a transaction id hides every later append from all readers of the log until it ends (the store
-   * shows only events older than every running transaction): a 200-event batch of a projection with a few
-   * statements per event held the log back ~300 ms for every other group.
+   * events handled so far (checkpoint included) and the rest goes into the next one (default 50 ms), so that its
+   * effects become readable (and the group's lag shrinks) while a long backlog is worked off. (Before the
+   * event store's migration 4, such a transaction also hid every later append from all readers of the log.)
    */
   readonly maxTransactionMs?: number;
 }
