@@ -8,8 +8,8 @@
  *               resolveAsOf + stockAsOf) and GET /warehouses/:wh/bins/:bin?asOf=<time> (bins.controller.ts binAsOf),
  *               random SKUs / bins that the ledger knows and random times of the history: p50/p99 ms;
  *   5. lag    — the three projections running live (startProjections), receipts appended at a steady
- *               BENCH_LAG_RATE (1,000) events/s for BENCH_LAG_SECONDS: append acknowledged → every projection's
- *               checkpoint covers it, p50/p99 ms.
+ *               BENCH_LAG_RATE (1,000) events/s for BENCH_LAG_SECONDS by writers in a worker thread (lag-writers.ts):
+ *               append acknowledged → every projection's checkpoint covers it, p50/p99 ms.
  * stdout: a table, then as its very last line one JSON object {"bench":"projections",...}; progress on stderr.
  *
  *   npm run bench:projections [-- --quick | --events N] [--reuse-schema NAME [--lag-only]] [--keep]
@@ -23,7 +23,9 @@
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { openPostgresEventStore, quoteIdent, type SqlEventStore } from '@bintrail/event-store';
 import { LogConsumers } from '@bintrail/messaging';
 import { rebuildProjection, shadowSchemaOf, startProjections, type Projection } from '@bintrail/projections';
@@ -33,8 +35,8 @@ import { resolveAsOf, stockAsOf } from '../../services/inventory/src/ledger/ledg
 import { stockProjection } from '../../services/inventory/src/stock/stock.projection';
 import { binStockProjection } from '../../services/warehouse/src/bins/bin-stock.projection';
 import { binAsOf } from '../../services/warehouse/src/bins/bins.controller';
-import { decideWarehouse, evolveWarehouse, initialWarehouseState, warehouseStreamId, type WarehouseCommand, type WarehouseState } from '../../services/warehouse/src/stock/warehouse.domain';
 import { seedHistory, type SeedResult } from '../../tools/history/seed';
+import type { LagWriterMessage, LagWritersOptions } from './lag-writers';
 import { envInt, percentile } from '../stats';
 
 const CORE: readonly Projection[] = [stockProjection, binStockProjection, ledgerProjection];
@@ -158,8 +160,9 @@ async function asOfLatencies(store: SqlEventStore, schema: string): Promise<{ sk
 }
 
 /**
- * The core projections consuming live while receipts (decided by the warehouse domain, into warehouses of their
- * own) are appended at a steady rate by BENCH_LAG_WRITERS writers; a watcher reads the three checkpoints (in memory) every 1 ms.
+ * The core projections consuming live while receipts are appended at a steady rate by BENCH_LAG_WRITERS writers in a
+ * worker thread (lag-writers.ts: like the warehouse service in a process of its own, the load generator's work
+ * does not share the projections' event loop); a watcher reads the three checkpoints (in memory) every 1 ms.
  */
 async function projectionLag(store: SqlEventStore, schema: string, live: readonly Projection[] = CORE): Promise<{ lag: Latencies; appended: number; achievedRate: number; appendMs: Latencies; byProjection: Record<string, Latencies>; visible: Latencies }> {
   const consumers = await LogConsumers.open(store, store.db, schema);
@@ -177,22 +180,6 @@ async function projectionLag(store: SqlEventStore, schema: string, live: readonl
     await new Promise((r) => setTimeout(r, 20));
   }
 
-  // Enough writers for the asked rate however long an append takes: each one appends to its own warehouse, one
-  // append at a time (the domain decides on the stream's state), so 4 writers at ~6 ms an append topped out near 650/s.
-  const writers = config.lagWriters;
-  const tag = Date.now().toString(36).toUpperCase();
-  const states = new Map<string, WarehouseState>();
-  const decide = async (code: string, command: WarehouseCommand) => {
-    const state = states.get(code) ?? initialWarehouseState;
-    const events = decideWarehouse(command, state);
-    states.set(code, events.reduce(evolveWarehouse, state));
-    const t0 = performance.now();
-    const { positions } = await store.appendToStream(warehouseStreamId(code), events.map((e) => ({ ...e, metadata: { actor: 'bench', correlationId: `lag-${tag}` } })));
-    return { position: positions[positions.length - 1]!.globalPosition, ackedAt: performance.now(), took: performance.now() - t0 };
-  };
-  const codes = Array.from({ length: writers }, (_, i) => `LAG${tag}${i}`);
-  for (const code of codes) await decide(code, { type: 'CreateWarehouse', code, name: 'lag bench' });
-
   // Progress on stderr once a second: where each projection's checkpoint is against the head.
   const progress = setInterval(() => {
     void store.db
@@ -201,26 +188,25 @@ async function projectionLag(store: SqlEventStore, schema: string, live: readonl
       .catch(() => undefined);
   }, 1_000);
   // Each append waits here until every projection's checkpoint covers it; its lag per projection is kept too,
-  // so that the slowest one shows. Only looked through when a checkpoint moved (it was sorted every 2 ms).
+  // so that the slowest one shows. Looked through when a checkpoint moved or an append was reported.
   let pending: { position: number; ackedAt: number; covered: (number | undefined)[]; visible?: number }[] = [];
+  let reported = false;
   const lagMs: number[] = [];
   const perProjectionMs: number[][] = live.map(() => []);
   let seen = '';
   const appendMs: number[] = [];
   let writing = true;
-  // Append acknowledged → readable in the log. A reader of the log sees an event only once every transaction
-  // older than its own has ended (event-store readLog: tx_id < pg_snapshot_xmin), any transaction of the
-  // cluster holding a transaction id (a projection's batch, another schema's work): no consumer can go faster.
+  // Append acknowledged → readable in the log. A reader of the log sees an event only once every append
+  // that took its transaction id before it has ended (event-store readLog, log_horizon): no consumer can go faster.
   const visibleMs: number[] = [];
   let visibleTo = 0;
   const probe = (async () => {
     while (writing || pending.length > 0) {
-      const { rows } = await store.db.query<{ p: string }>(
-        `SELECT global_position AS p FROM ${s}.events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY global_position DESC LIMIT 1`,
-      );
+      const { rows: horizon } = await store.db.query<{ h: string }>(`SELECT ${s}.log_horizon()::text AS h`);
+      const { rows } = await store.db.query<{ p: string }>(`SELECT global_position AS p FROM ${s}.events WHERE tx_id < $1::xid8 ORDER BY global_position DESC LIMIT 1`, [horizon[0]!.h]);
       visibleTo = Number(rows[0]?.p ?? 0);
       const now = performance.now();
-      for (const p of pending) if (p.visible === undefined && p.position <= visibleTo) visibleMs.push((p.visible = now - p.ackedAt));
+      for (const p of pending) if (p.visible === undefined && p.position <= visibleTo) visibleMs.push((p.visible = Math.max(0, now - p.ackedAt)));
       await new Promise((r) => setTimeout(r, 5));
     }
   })();
@@ -228,15 +214,16 @@ async function projectionLag(store: SqlEventStore, schema: string, live: readonl
     while (writing || pending.length > 0) {
       const at = running.status.map((p) => p.checkpoint);
       const key = at.join(',');
-      if (key !== seen) {
+      if (key !== seen || reported) {
         seen = key;
+        reported = false;
         const now = performance.now();
         pending = pending.filter((p) => {
           at.forEach((checkpoint, i) => {
-            if (p.covered[i] === undefined && checkpoint >= p.position) perProjectionMs[i]!.push((p.covered[i] = now - p.ackedAt));
+            if (p.covered[i] === undefined && checkpoint >= p.position) perProjectionMs[i]!.push((p.covered[i] = Math.max(0, now - p.ackedAt)));
           });
           if (p.covered.some((ms) => ms === undefined)) return true;
-          lagMs.push(now - p.ackedAt);
+          lagMs.push(Math.max(0, now - p.ackedAt));
           if (p.visible === undefined) visibleMs.push(Math.min(...(p.covered as number[]))); // seen by a consumer before the probe
           return false;
         });
@@ -244,25 +231,32 @@ async function projectionLag(store: SqlEventStore, schema: string, live: readonl
       await new Promise((r) => setTimeout(r, 1));
     }
   })();
-  const perWriter = config.lagRate / writers;
-  const total = config.lagRate * config.lagSeconds;
-  const t0 = performance.now();
+
+  const options: LagWritersOptions = { url, schema, writers: config.lagWriters, rate: config.lagRate, seconds: config.lagSeconds, tag: Date.now().toString(36).toUpperCase() };
+  const worker = new Worker(join(__dirname, 'lag-writers.ts'), { workerData: { role: 'lag-writers', options } });
   let appended = 0;
-  await Promise.all(
-    codes.map(async (code, w) => {
-      for (let i = 0; i < total / writers; i++) {
-        const due = t0 + (i / perWriter) * 1_000 + (w * 1_000) / config.lagRate;
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const { position, ackedAt, took } = await decide(code, { type: 'ReceiveStock', receiptId: `R${i}`, sku: 'SKU-00001', quantity: 1 });
-        pending.push({ position, ackedAt, covered: live.map(() => undefined) });
-        appendMs.push(took);
-        appended += 1;
-      }
-    }),
-  );
-  const achievedRate = appended / ((performance.now() - t0) / 1_000);
-  writing = false;
+  let achievedRate = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: LagWriterMessage) => {
+        if (message.kind === 'appended') {
+          // The worker's clock is the process's: both count from their own timeOrigin.
+          pending.push({ position: message.position, ackedAt: message.ackedAt - performance.timeOrigin, covered: live.map(() => undefined) });
+          appendMs.push(message.took);
+          reported = true;
+        } else if (message.kind === 'done') {
+          appended = message.appended;
+          achievedRate = message.achievedRate;
+          resolve();
+        } else if (message.kind === 'failed') reject(new Error(`lag writers failed: ${message.error}`));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lag writers exited with ${code}`))));
+    });
+  } finally {
+    writing = false;
+    await worker.terminate();
+  }
   const watchDeadline = setTimeout(() => (pending = []), 60_000); // never hang on a stuck consumer
   await watcher;
   await probe;

@@ -19,3 +19,4 @@ export {
 export { shadowSchemaOf } from './versions';
 export { ProjectionsController, RUNNING_PROJECTIONS } from './projections.controller';
 export { CatalogCopy, CatalogCopyReader, type CatalogCopyOptions, type CopyProgress } from './catalog-copy';
+export { readInOneRoundTrip, writeInOneStatement, type Statement } from './one-round-trip';

@@ -29,8 +29,12 @@ export interface Projection {
    * on each in turn, idempotent the same way. A rebuild and the live consumer fold their batches with it
    * (set-based SQL instead of statements per event); when it throws, the batch is rolled back and applied
    * event by event, parking what fails.
+   *
+   * `memo`, given by a rebuild only: a map the projection may keep state in from one batch to the next (e.g.
+   * the balances its earlier batches left), valid because the rebuild alone writes its shadow tables, in log
+   * order. The rebuild clears it whenever a transaction it was used in did not commit.
    */
-  applyBatch?(events: readonly RecordedEvent[], tx: SqlExecutor, s: string): Promise<void>;
+  applyBatch?(events: readonly RecordedEvent[], tx: SqlExecutor, s: string, memo?: Map<string, unknown>): Promise<void>;
 }
 
 /** One projection as an operator sees it (`GET /projections`). */

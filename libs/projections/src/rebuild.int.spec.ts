@@ -270,6 +270,47 @@ describe.each(targets)('blue/green projection rebuild (%s)', (_name, makeTarget)
     await projections.stop();
   }, 60_000);
 
+  it("keeps a rebuild's memo only across batches that committed: a batch failing after it wrote there changes nothing", async () => {
+    await append(120);
+    const bad = [...appended.keys()][45]!;
+    const memoBatches: number[] = [];
+    // Writes absolute totals from the memo's running totals (looked up when the memo has none), and writes the
+    // memo before it refuses `bad`: a runner that kept that memo would count the failed batch twice.
+    const tallyMemo: Projection = {
+      ...tallyBatched({ batches: [], single: 0 }, bad),
+      applyBatch: async (events, tx, s, memo) => {
+        if (memo) memoBatches.push(events.length);
+        const totals = (memo?.get('totals') as Map<string, number> | undefined) ?? new Map<string, number>();
+        memo?.set('totals', totals);
+        for (const event of events) {
+          const { key, qty } = event.data as unknown as Counted;
+          if (!totals.has(key)) {
+            const { rows } = await tx.query<{ total: string }>(`SELECT total FROM ${s}.tally WHERE key = $1`, [key]);
+            totals.set(key, Number(rows[0]?.total ?? 0));
+          }
+          totals.set(key, totals.get(key)! + qty);
+          await tx.query(`INSERT INTO ${s}.tally (key, total, position) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET total = EXCLUDED.total, position = EXCLUDED.position`, [
+            key,
+            totals.get(key)!,
+            event.globalPosition,
+          ]);
+        }
+        if (events.some((event) => event.globalPosition === bad)) throw new Error(`tally refuses position ${bad}`);
+      },
+    };
+    const projections = await startProjections(store.db, consumers, target.schema, [tallyV1], { source: store, logger: silentLogger });
+    await waitForHead();
+    await store.db.exec(`DELETE FROM ${quoteIdent(target.schema)}.parked_events`);
+    await projections.stop();
+    const rebuilding = await startProjections(store.db, consumers, target.schema, [{ ...tallyMemo, version: 2 }], { source: store, logger: silentLogger, rebuild: { batchSize: 20 } });
+    await rebuilding.pendingRebuilds;
+    expect(memoBatches.length).toBeGreaterThan(3); // the memo spanned batches
+    expect((await consumers.parked('projection:tally')).map((p) => p.globalPosition)).toEqual([bad]);
+    appended.delete(bad); // the rebuilt table holds every other event once
+    expect(await tableRows('total')).toEqual(expectedRows(false));
+    await rebuilding.stop();
+  }, 120_000);
+
   it('resumes a rebuild that died part-way from its last committed batch, with an exact result', async () => {
     await append(300);
     const projections = await startProjections(store.db, consumers, target.schema, [tallyV1], { source: store });

@@ -121,11 +121,23 @@ export async function rebuildProjection(source: RebuildSource, schema: string, p
     options.onProgress({ projection: projection.name, version, phase, position, head, applied, eventsPerSecond, etaSeconds });
   };
 
+  /** What the projection keeps between this run's batches (Projection.applyBatch); cleared when a transaction fails. */
+  const memo = new Map<string, unknown>();
+  /** A transaction that folds: if it does not commit, the memo may hold what it rolled back. */
+  const folding = async <T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
+    try {
+      return await db.transaction(work);
+    } catch (error) {
+      memo.clear();
+      throw error;
+    }
+  };
+
   /** Folds events into the shadow and moves the rebuild's position, in `tx` (compare-and-set on the position). */
   const fold = async (tx: SqlExecutor, events: readonly RecordedEvent[]): Promise<void> => {
     const relevant = events.filter((event) => types.has(event.type));
     if (projection.applyBatch) {
-      if (relevant.length > 0) await projection.applyBatch(relevant, tx, sh);
+      if (relevant.length > 0) await projection.applyBatch(relevant, tx, sh, memo);
     } else {
       for (const event of relevant) await projection.apply(event, tx, sh);
     }
@@ -168,7 +180,7 @@ export async function rebuildProjection(source: RebuildSource, schema: string, p
   /** One transaction for the batch; if a handler fails, event by event, parking what still fails (as the live consumer does). */
   const foldBatch = async (batch: readonly RecordedEvent[]): Promise<void> => {
     try {
-      await db.transaction((tx) => fold(tx, batch));
+      await folding((tx) => fold(tx, batch));
       return;
     } catch (error) {
       if (error instanceof RebuildLeaseLost) throw error;
@@ -176,7 +188,7 @@ export async function rebuildProjection(source: RebuildSource, schema: string, p
     }
     for (const event of batch) {
       try {
-        await db.transaction((tx) => fold(tx, [event]));
+        await folding((tx) => fold(tx, [event]));
       } catch (error) {
         if (error instanceof RebuildLeaseLost) throw error;
         const reason = `rebuild to version ${version}: ${(error as Error).message ?? String(error)}`;
@@ -199,7 +211,7 @@ export async function rebuildProjection(source: RebuildSource, schema: string, p
     // Read the tail first: inside the switch transaction PGlite cannot serve another read.
     const tail = await source.readAll({ fromGlobalPosition: position + 1, maxCount: batchSize });
     try {
-      const checkpoint = await db.transaction((tx) => switchOver(tx, tail));
+      const checkpoint = await folding((tx) => switchOver(tx, tail));
       position = checkpoint;
       applied += tail.length;
       break;
