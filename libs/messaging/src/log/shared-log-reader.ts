@@ -25,6 +25,8 @@ export class SharedLogReader {
   private readonly fetchSize: number;
   /** Every event of the log with a position in [from, coveredTo], in order. */
   private window: RecordedEvent[] = [];
+  /** The category of each event of the window ('' when its type has none), found once, not by every group's read. */
+  private categories: string[] = [];
   private from = 0;
   private coveredTo = 0;
   private fetching: Promise<void> | undefined;
@@ -57,7 +59,7 @@ export class SharedLogReader {
     for (;;) {
       for (let i = this.indexOf(next); i < this.window.length && result.length < maxCount; i++) {
         const event = this.window[i]!;
-        if (!wanted || wanted.has(categoryOfType(event.type) ?? '')) result.push(event);
+        if (!wanted || wanted.has(this.categories[i]!)) result.push(event);
         next = event.globalPosition + 1;
       }
       // Hand over what the window had before asking the store for more: the caller comes back for the rest,
@@ -86,10 +88,12 @@ export class SharedLogReader {
         this.counts.fetches += 1;
         if (events.length === 0) return;
         this.window.push(...events);
+        this.categories.push(...events.map((event) => categoryOfType(event.type) ?? ''));
         this.coveredTo = events[events.length - 1]!.globalPosition;
         const excess = this.window.length - this.windowSize;
         if (excess > 0) {
           this.window = this.window.slice(excess);
+          this.categories = this.categories.slice(excess);
           this.from = this.window[0]!.globalPosition;
         }
       } finally {

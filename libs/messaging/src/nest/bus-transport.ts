@@ -37,13 +37,20 @@ export class BusTransport extends Server implements CustomTransportStrategy {
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
       const types = [...this.messageHandlers.keys()];
+      // The handler of each type, looked up once: Nest's lookup JSON.parses the pattern first, and a type
+      // such as `warehouse.StockReceived` is no JSON, so every event paid for a thrown exception.
+      const handlers = new Map<string, ReturnType<BusTransport['getHandlerByPattern']>>();
+      const handlerOf = (type: string) => {
+        if (!handlers.has(type)) handlers.set(type, this.getHandlerByPattern(type));
+        return handlers.get(type);
+      };
       if (types.length > 0) {
         this.subscription = await this.options.source.subscribe({
           groupId: this.options.groupId,
           types,
           ...(this.options.transactional === false ? { transactional: false } : {}),
           handle: async (event, context) => {
-            const handler = this.getHandlerByPattern(event.type)!;
+            const handler = handlerOf(event.type)!;
             const result = this.transformToObservable(await handler(event, context));
             await lastValueFrom(result, { defaultValue: undefined });
           },
