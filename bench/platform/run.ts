@@ -44,7 +44,9 @@
  *
  * Env: BENCH_CONCURRENCY (16), BENCH_SECONDS (15; --quick 4), BENCH_WARMUP (300; --quick 100),
  * BENCH_PAIRS (200; --quick 40), BENCH_ORDERS_CATCHUP_S (300; --quick 60: how long all the orders of a load
- * may take to be allocated), BENCH_DATABASE_URL / DATABASE_URL, KAFKA_BROKERS, BENCH_TOPIC_PARTITIONS (6).
+ * may take to be allocated), BENCH_DATABASE_URL / DATABASE_URL, KAFKA_BROKERS, BENCH_TOPIC_PARTITIONS (6),
+ * BENCH_FORMS (embedded,distributed: which forms of the platform to run, comma-separated; a form left out is
+ * reported as not measured, its row and JSON key showing it; the baselines always run).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -69,7 +71,17 @@ const config = {
   topicPartitions: envInt('BENCH_TOPIC_PARTITIONS', 6),
   /** How long orders may take to be allocated after their load, all of them together. */
   ordersCatchUpS: envInt('BENCH_ORDERS_CATCHUP_S', quick ? 60 : 300),
+  /** Which forms of the platform are run (BENCH_FORMS, comma-separated; default both). */
+  forms: formsFromEnv(process.env.BENCH_FORMS),
 };
+function formsFromEnv(value: string | undefined): ReadonlySet<'embedded' | 'distributed'> {
+  const all = ['embedded', 'distributed'] as const;
+  if (!value?.trim()) return new Set(all);
+  const asked = value.split(',').map((f) => f.trim().toLowerCase()).filter(Boolean);
+  const unknown = asked.filter((f) => !(all as readonly string[]).includes(f));
+  if (unknown.length) throw new Error(`BENCH_FORMS: unknown form(s) ${unknown.join(', ')} (expected embedded and/or distributed)`);
+  return new Set(asked as ('embedded' | 'distributed')[]);
+}
 const tag = `${Date.now().toString(36)}${process.pid.toString(36)}`.toLowerCase();
 const SKU = 'SKU-BENCH';
 const WAREHOUSE = 'WH1';
@@ -691,13 +703,23 @@ async function main(): Promise<void> {
   log(`baseline-postgres: node:http + one INSERT into ${new URL(config.url).host}`);
   const bPostgres = await attempt('baseline-postgres', () => baseline('postgres'));
   if (bPostgres) log(`baseline-postgres: ${Math.round(bPostgres.load.okPerSecond)}/s`);
-  log('embedded platform');
-  const emb = await attempt('embedded', () => embedded());
-  await runCleanups();
-  log('distributed platform (npm run start:distributed: relay + 4 services on PostgreSQL + Kafka behind one proxy port)');
-  const dist = await attempt('distributed', () => distributed());
-  await runCleanups();
-  const distNote = dist ? 'measured' : `not measured (the distributed run failed: ${errors.distributed?.slice(0, 300) ?? 'unknown'})`;
+  let emb: PlatformMeasured | null = null;
+  if (config.forms.has('embedded')) {
+    log('embedded platform');
+    emb = await attempt('embedded', () => embedded());
+    await runCleanups();
+  } else log('embedded platform: skipped (BENCH_FORMS)');
+  let dist: (PlatformMeasured & { sharedConsumerGroups?: Record<string, string[]> }) | null = null;
+  if (config.forms.has('distributed')) {
+    log('distributed platform (npm run start:distributed: relay + 4 services on PostgreSQL + Kafka behind one proxy port)');
+    dist = await attempt('distributed', () => distributed());
+    await runCleanups();
+  } else log('distributed platform: skipped (BENCH_FORMS)');
+  const distNote = dist
+    ? 'measured'
+    : config.forms.has('distributed')
+      ? `not measured (the distributed run failed: ${errors.distributed?.slice(0, 300) ?? 'unknown'})`
+      : 'not measured (skipped: BENCH_FORMS)';
 
   const checks: Record<string, string> = {};
   const ord = emb?.orders.measured ?? null;
@@ -735,10 +757,10 @@ async function main(): Promise<void> {
   ].map((t) => ({ ...t, pass: t.value === null ? null : t.value >= t.goal }));
 
   const dash = '—';
-  const row = (name: string, m: Measured | null, e2e?: number, catchUp?: number): (string | number)[] =>
+  const row = (name: string, m: Measured | null, e2e?: number, catchUp?: number, missing = 'failed'): (string | number)[] =>
     m
       ? [name, Math.round(m.load.okPerSecond), e2e === undefined ? dash : Math.round(e2e), round(m.load.p50Ms, 1), round(m.load.p99Ms, 1), m.load.ok, m.load.failed, catchUp === undefined ? dash : round(catchUp, 2), `${round(m.serverCpuS / m.load.seconds, 2)} / ${round(m.loadgenCpuS / m.load.seconds, 2)} / ${round(m.otherCpuS / m.load.seconds, 2)}`]
-      : [name, 'failed', dash, dash, dash, dash, dash, dash, dash];
+      : [name, missing, dash, dash, dash, dash, dash, dash, dash];
   const ordersRow = (form: string, m: PlatformMeasured | null, o: OrdersMeasured | null, failedNote: string): (string | number)[] =>
     o ? row(`${form} orders (until allocated)`, o, o.e2ePerSecond, o.catchUpS) : [`${form} orders`, `orders: ${m?.orders.note ?? failedNote}`];
   const out: string[] = [];
@@ -749,9 +771,9 @@ async function main(): Promise<void> {
       ['POST → 201', 'acked/s', 'e2e/s', 'p50 ms', 'p99 ms', 'acked', 'failed', 'catch-up s', 'cores srv / loadgen / others'],
       row('baseline-pglite (node:http + INSERT)', bPglite),
       row('baseline-postgres (node:http + INSERT)', bPostgres),
-      row('embedded receipts', emb, emb?.e2ePerSecond, emb?.catchUpS),
-      ordersRow('embedded', emb, ord, 'not measured (the embedded run failed)'),
-      row('distributed receipts (via proxy)', dist, dist?.e2ePerSecond, dist?.catchUpS),
+      row('embedded receipts', emb, emb?.e2ePerSecond, emb?.catchUpS, config.forms.has('embedded') ? 'failed' : 'skipped'),
+      ordersRow('embedded', emb, ord, config.forms.has('embedded') ? 'not measured (the embedded run failed)' : 'not measured (skipped: BENCH_FORMS)'),
+      row('distributed receipts (via proxy)', dist, dist?.e2ePerSecond, dist?.catchUpS, config.forms.has('distributed') ? 'failed' : 'skipped'),
       ordersRow('distributed', dist, dOrd, distNote),
     ]),
   );
