@@ -27,12 +27,14 @@ import {
   own,
   roomIn,
   toPick,
+  keyedValues,
   warehouseDecider,
   warehouseStreamId,
   type Warehouse,
   type WarehouseCommand,
   type WarehouseState,
 } from '../../services/warehouse/src/stock/warehouse.domain';
+import { emptyKeyed, keyedGet, keyedSet } from '../../services/warehouse/src/stock/key-set.domain';
 import { transferCommandsFor, type TransferEventIn } from '../../services/warehouse/src/transfer-events/transfer-messages.domain';
 
 export interface HistoryShape {
@@ -392,7 +394,7 @@ export class HistorySimulation {
   /** The picker goes to every bin of the line's pick list; about one pick in fifty finds fewer units than allocated. */
   private pickLine(code: string, orderId: string, lineId: string, meta: Meta): void {
     for (let pass = 0; pass < 4; pass++) {
-      const line = own(this.stateOf(code).lines, lineKey(orderId, lineId));
+      const line = keyedGet(this.stateOf(code).lines, lineKey(orderId, lineId));
       const bins = line ? toPick(line) : [];
       if (bins.length === 0) return;
       for (const { bin, quantity } of bins) {
@@ -534,7 +536,8 @@ export class HistorySimulation {
       const w = this.warehouses.get(warehouseStreamId(code));
       if (!w?.exists) continue;
       const settled: string[] = [];
-      for (const [key, line] of Object.entries(w.lines)) {
+      for (const line of keyedValues(w.lines)) {
+        const key = lineKey(line.orderId, line.lineId);
         const id = `${code}|${key}`;
         if (Object.keys(line.bins).length > 0) {
           this.emptySince.delete(id);
@@ -549,7 +552,11 @@ export class HistorySimulation {
       for (const key of settled) this.emptySince.delete(`${code}|${key}`);
       // Built afresh, not with `delete`: an object that had keys deleted stays in V8's slow dictionary
       // mode, and every spread of it in evolve then costs a hundred times more.
-      const lines = Object.fromEntries(Object.entries(w.lines).filter(([key]) => !drop.has(key)));
+      let lines: typeof w.lines = emptyKeyed;
+      for (const line of keyedValues(w.lines)) {
+        const key = lineKey(line.orderId, line.lineId);
+        if (!drop.has(key)) lines = keyedSet(lines, key, line);
+      }
       this.warehouses.set(warehouseStreamId(code), { ...w, lines });
     }
   }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { evolveLayout, evolveSkuBins, isLayoutEvent, isStockEvent, stockLevels, type SkuBins, type WarehouseLayout } from '@bintrail/replenishment';
-import { decideWarehouse, evolveWarehouse, initialWarehouseState, toPick, WarehouseError, type WarehouseCommand, type WarehouseState } from '@bintrail/warehouse';
+import { decideWarehouse, evolveWarehouse, initialWarehouseState, keyedValues, toPick, WarehouseError, type WarehouseCommand, type WarehouseState } from '@bintrail/warehouse';
 
 /**
  * Replenishment reads the warehouse's stock from its public events only. Random days in a warehouse (the warehouse
@@ -41,7 +41,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 function resolve(s: Step, w: WarehouseState): WarehouseCommand | undefined {
   if (s.kind === 'command') return s.command;
   if (!w.exists) return undefined;
-  const lines = Object.values(w.lines);
+  const lines = keyedValues(w.lines).sort((a, b) => a.sequence - b.sequence);
   const l = lines[s.line % Math.max(lines.length, 1)];
   if (!l) return undefined;
   if (s.kind === 'dispatch') return { type: 'DispatchStock', orderId: l.orderId, lineId: l.lineId, shipmentId: `SH${s.shipment}` };

@@ -6,6 +6,7 @@ import { startProjections, type RunningProjections } from '@bintrail/projections
 import { StreamCommandHandler } from '@bintrail/service-kit';
 import { dropSchema, testDatabaseUrl, uniqueSchema } from '@bintrail/testing';
 import {
+  keyedValues,
   stockBySku,
   toPick,
   warehouseDecider,
@@ -56,7 +57,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 function resolve(s: Step, state: WarehouseState): WarehouseCommand | undefined {
   if ('command' in s) return s.command;
   if (!state.exists) return undefined;
-  const lines = Object.values(state.lines).sort((a, b) => a.sequence - b.sequence);
+  const lines = keyedValues(state.lines).sort((a, b) => a.sequence - b.sequence);
   if ('pick' in s) {
     const open = lines.filter((l) => toPick(l).length > 0);
     const picking = open[s.pick % Math.max(open.length, 1)];

@@ -3,6 +3,7 @@ import {
   decideWarehouse,
   evolveWarehouse,
   initialWarehouseState,
+  keyedValues,
   toPick,
   WarehouseError,
   type WarehouseCommand,
@@ -58,7 +59,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 function resolve(s: Step, state: WarehouseState): WarehouseCommand | undefined {
   if (s.type !== 'pick') return s;
   if (!state.exists) return undefined;
-  const open = Object.values(state.lines).filter((l) => toPick(l).length > 0);
+  const open = keyedValues(state.lines).sort((a, b) => a.sequence - b.sequence).filter((l) => toPick(l).length > 0);
   const picking = open[s.line % Math.max(open.length, 1)];
   if (!picking) return undefined;
   const { bin: from, quantity: held } = toPick(picking)[0]!;

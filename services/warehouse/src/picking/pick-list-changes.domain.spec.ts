@@ -1,6 +1,7 @@
 import { allocateStock, confirmPick, dispatchStock, releaseAllocation } from '../stock/allocation.domain';
 import { lineKey, STAGING, type Warehouse, type WarehouseEvent } from '../stock/warehouse-model.domain';
 import { decideWarehouse, initialWarehouseState, evolveWarehouse } from '../stock/warehouse.domain';
+import { keyedGet } from '../stock/key-set.domain';
 import { pickListChange } from './pick-list-changes.domain';
 
 /** Folds pick-list changes as the read model does: per line, units to pick per bin and units staged. */
@@ -29,7 +30,7 @@ describe('pick-list changes of warehouse events', () => {
       log.push(...events);
       w = events.reduce(evolveWarehouse, w);
       // After every decision the fold equals the stream's own bookkeeping of the line.
-      const line = (w as Warehouse).lines[lineKey('O1', 'L1#1')];
+      const line = keyedGet((w as Warehouse).lines, lineKey('O1', 'L1#1'));
       if (line) {
         const folded = fold(log).get(lineKey('O1', 'L1#1'))!;
         expect(Object.fromEntries(folded.bins)).toEqual(Object.fromEntries(Object.entries(line.bins).filter(([bin, n]) => bin !== STAGING && n > 0)));

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post
 import { IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainErrorFilter, PLATFORM_CONTEXT, ReadsFrom, type PlatformContext } from '@bintrail/service-kit';
-import { heldBy, UnknownAllocation, WarehouseNotFound } from '../stock/warehouse.domain';
+import { heldBy, keyedValues, UnknownAllocation, WarehouseNotFound } from '../stock/warehouse.domain';
 import { eventOf, WarehouseCommands } from '../warehouse-commands';
 import { pickLists, pickListsProjection, type PickListView } from './pick-lists.projection';
 
@@ -62,7 +62,7 @@ export class PickingController {
   async pick(@Param('wh') warehouse: string, @Param('id') orderId: string, @Body() body: PickBody, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const state = await this.commands.state(warehouse);
     if (!state.exists) throw new WarehouseNotFound(warehouse);
-    const lines = Object.values(state.lines)
+    const lines = keyedValues(state.lines)
       .filter((l) => l.orderId === orderId && l.sku === body.sku)
       .sort((a, b) => heldBy(b, body.bin) - heldBy(a, body.bin) || a.sequence - b.sequence);
     const line = lines[0];

@@ -1,4 +1,14 @@
-import { AllocationConflict, decideWarehouse, InvalidQuantity, NothingStaged, OverPick, UnknownAllocation, type WarehouseEvent } from './warehouse.domain';
+import {
+  AllocationConflict,
+  decideWarehouse,
+  evolveWarehouse,
+  InvalidQuantity,
+  NothingStaged,
+  OverPick,
+  UnknownAllocation,
+  type Warehouse,
+  type WarehouseEvent,
+} from './warehouse.domain';
 import { binContents, binsWaitingForCount, pickList, stockOfSku } from './warehouse-queries.domain';
 import { allocated, given, layout, picked, received } from './warehouse.test-helper';
 
@@ -13,6 +23,19 @@ const stocked = [layout, received('S1', 6, 'A-01'), received('S1', 3, 'A-02'), r
 
 describe('allocating and picking', () => {
   describe('AllocateStock', () => {
+    it('costs a long-lived warehouse the same after thousands of orders: an allocation copies one bucket of the lines, not all of them', () => {
+      const many = Array.from({ length: 3_000 }, (_, i) => allocated(`O-${i}`, 'L1', 'S1', [{ bin: 'DOCK', quantity: 1 }]));
+      const before = given([layout, received('S1', 4_000)].flat(), many).state as Warehouse;
+      const after = evolveWarehouse(before, allocated('O-new', 'L1', 'S1', [{ bin: 'DOCK', quantity: 1 }])) as Warehouse;
+      const buckets = (w: Warehouse) => Object.values(w.lines).flatMap((group) => Object.values(group));
+      const copied = buckets(after).filter((bucket) => !buckets(before).includes(bucket));
+      expect(copied).toHaveLength(1); // the new line's bucket; the other buckets are shared with the state before
+      expect(Object.keys(copied[0]!).length).toBeLessThan(100); // ~3,000 lines over 256 buckets
+      expect(pickList(after, 'O-new', 'L1')?.toPick).toEqual([{ bin: 'DOCK', quantity: 1 }]);
+      expect(pickList(after, 'O-2999', 'L1')?.toPick).toEqual([{ bin: 'DOCK', quantity: 1 }]);
+      expect(stockOfSku(after, 'S1')).toMatchObject({ onHand: 4_000, allocated: 3_001 });
+    });
+
     it('allocates from the storage bin with the most units available, ties by bin code', () => {
       const after = given(stocked)
         .when(allocate(5))

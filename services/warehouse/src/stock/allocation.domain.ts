@@ -1,3 +1,4 @@
+import { keyedGet, keyedValues } from './key-set.domain';
 import {
   AllocationConflict,
   NothingStaged,
@@ -53,7 +54,7 @@ export function chooseBins(w: Warehouse, sku: string, quantity: number, excluded
 export function allocateStock(command: CommandOf<'AllocateStock'>, w: Warehouse): WarehouseEvent[] {
   const { orderId, lineId, sku, quantity } = command;
   requirePositive('quantity', quantity);
-  const existing = own(w.lines, lineKey(orderId, lineId));
+  const existing = keyedGet(w.lines, lineKey(orderId, lineId));
   if (existing) {
     if (existing.sku === sku && existing.requested === quantity) return [];
     throw new AllocationConflict(orderId, lineId);
@@ -123,7 +124,7 @@ export function dispatchStock(command: CommandOf<'DispatchStock'>, w: Warehouse)
  * bin short), newest allocation first, re-allocating each from other bins; what no bin covers is shorted.
  */
 export function withdrawAllocations(w: Warehouse, bin: string, sku: string, quantity: number): WarehouseEvent[] {
-  const lines = Object.values(w.lines)
+  const lines = keyedValues(w.lines)
     .filter((line) => line.sku === sku && heldBy(line, bin) > 0)
     .sort((a, b) => b.sequence - a.sequence);
   const events: WarehouseEvent[] = [];
@@ -154,7 +155,7 @@ export function toPick(line: LineAllocation): BinQuantity[] {
 }
 
 function requireLine(w: Warehouse, orderId: string, lineId: string): LineAllocation {
-  const line = own(w.lines, lineKey(orderId, lineId));
+  const line = keyedGet(w.lines, lineKey(orderId, lineId));
   if (!line) throw new UnknownAllocation(orderId, lineId);
   return line;
 }

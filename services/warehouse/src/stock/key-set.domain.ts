@@ -1,6 +1,6 @@
 /**
  * An immutable map from string keys, for records that only grow (receipt lines and counts already
- * booked). A plain record copied on every insert made each event cost time in proportion to the
+ * booked, every order line ever allocated). A plain record copied on every insert made each event cost time in proportion to the
  * warehouse's whole history; here the keys sit in 256 buckets under 16 groups of 16, and an insert
  * copies one bucket, its group (16 names) and the top (16 names), so it stays cheap for hundreds of
  * thousands of keys. (One flat index of 256 buckets, copied whole on every insert, cost a receipt
@@ -41,4 +41,11 @@ export function keyedSize(record: KeyedRecord<unknown>): number {
   let size = 0;
   for (const group of Object.values(record)) for (const bucket of Object.values(group)) size += Object.keys(bucket).length;
   return size;
+}
+
+/** Every value, in no particular order. */
+export function keyedValues<T>(record: KeyedRecord<T>): T[] {
+  const values: T[] = [];
+  for (const group of Object.values(record)) for (const bucket of Object.values(group)) values.push(...Object.values(bucket));
+  return values;
 }

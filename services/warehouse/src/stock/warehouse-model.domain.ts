@@ -3,7 +3,7 @@
  * One stream per warehouse (`warehouse-<code>`) holds all of its physical stock, so every stock
  * invariant is decided under that one stream's expected version.
  */
-import { emptyKeyed, keyedSet, type KeyedRecord } from './key-set.domain';
+import { emptyKeyed, keyedGet, keyedSet, type KeyedRecord } from './key-set.domain';
 export const DOCK = 'DOCK';
 export const STAGING = 'STAGING';
 export const CODE_PATTERN = /^[A-Z0-9]+(-[A-Z0-9]+)*$/;
@@ -106,8 +106,14 @@ export interface Warehouse {
   readonly bins: Readonly<Record<string, Bin>>;
   /** bin → SKU → quantities; a SKU with nothing on hand and nothing allocated in a bin has no entry. */
   readonly stock: Readonly<Record<string, Readonly<Record<string, BinStock>>>>;
-  /** Every order line ever allocated here (by lineKey); a line that holds no units any more is settled. */
-  readonly lines: Readonly<Record<string, LineAllocation>>;
+  /**
+   * Every order line ever allocated here (by lineKey); a line that holds no units any more is settled. Keyed
+   * buckets, not a flat record: a flat one, copied twice per allocation, made each order cost the warehouse
+   * time in proportion to every order before it (a tenth of the embedded platform's CPU after 1,500 orders).
+   */
+  readonly lines: KeyedRecord<LineAllocation>;
+  /** Lines allocated so far: the next line's `sequence`. */
+  readonly lineCount: number;
   /** Bins a short pick put on hold until they are counted: nothing is allocated from them meanwhile. */
   readonly binsToCount: readonly string[];
   /** Receipt lines (receiptId + SKU) and counts already booked, so that a retried command books nothing twice. */
@@ -182,8 +188,8 @@ export function applyEvent(w: Warehouse, event: WarehouseEvent): Warehouse {
       return changeStock(w, event.data.bin, event.data.sku, { onHand: event.data.delta });
     case 'warehouse.StockAllocated': {
       const { orderId, lineId, sku, requested, allocations } = event.data;
-      const line: LineAllocation = { orderId, lineId, sku, requested, bins: {}, shipments: [], sequence: Object.keys(w.lines).length };
-      const withLine = { ...w, lines: { ...w.lines, [lineKey(orderId, lineId)]: line } };
+      const line: LineAllocation = { orderId, lineId, sku, requested, bins: {}, shipments: [], sequence: w.lineCount };
+      const withLine = { ...w, lines: keyedSet(w.lines, lineKey(orderId, lineId), line), lineCount: w.lineCount + 1 };
       return allocations.reduce((s, a) => hold(s, line, a.bin, a.quantity), withLine);
     }
     case 'warehouse.StockReallocated': {
@@ -211,8 +217,8 @@ export function applyEvent(w: Warehouse, event: WarehouseEvent): Warehouse {
     case 'warehouse.StockDispatched': {
       const { orderId, lineId, sku, quantity, shipmentId } = event.data;
       const dispatched = changeStock(hold(w, event.data, STAGING, -quantity), STAGING, sku, { onHand: -quantity });
-      const line = dispatched.lines[lineKey(orderId, lineId)]!;
-      return { ...dispatched, lines: { ...dispatched.lines, [lineKey(orderId, lineId)]: { ...line, shipments: [...line.shipments, shipmentId] } } };
+      const line = keyedGet(dispatched.lines, lineKey(orderId, lineId))!;
+      return { ...dispatched, lines: keyedSet(dispatched.lines, lineKey(orderId, lineId), { ...line, shipments: [...line.shipments, shipmentId] }) };
     }
     default: {
       const unhandled: never = event;
@@ -224,7 +230,7 @@ export function applyEvent(w: Warehouse, event: WarehouseEvent): Warehouse {
 export const applyEvents = (w: Warehouse, events: readonly WarehouseEvent[]): Warehouse => events.reduce(applyEvent, w);
 
 function created({ code, name, bins }: EventOf<'warehouse.WarehouseCreated'>['data']): Warehouse {
-  return { exists: true, code, name, bins: Object.fromEntries(bins.map((b) => [b.code, b])), stock: {}, lines: {}, binsToCount: [], receipts: emptyKeyed, counts: emptyKeyed };
+  return { exists: true, code, name, bins: Object.fromEntries(bins.map((b) => [b.code, b])), stock: {}, lines: emptyKeyed, lineCount: 0, binsToCount: [], receipts: emptyKeyed, counts: emptyKeyed };
 }
 
 function changeStock(w: Warehouse, bin: string, sku: string, change: Partial<BinStock>): Warehouse {
@@ -240,9 +246,9 @@ function changeStock(w: Warehouse, bin: string, sku: string, change: Partial<Bin
 function hold(w: Warehouse, ref: OrderLine, bin: string, quantity: number): Warehouse {
   if (quantity === 0) return w;
   const key = lineKey(ref.orderId, ref.lineId);
-  const line = w.lines[key]!;
+  const line = keyedGet(w.lines, key)!;
   const held = heldBy(line, bin) + quantity;
   const { [bin]: _previous, ...otherBins } = line.bins;
   const bins = held === 0 ? otherBins : { ...otherBins, [bin]: held };
-  return changeStock({ ...w, lines: { ...w.lines, [key]: { ...line, bins } } }, bin, line.sku, { allocated: quantity });
+  return changeStock({ ...w, lines: keyedSet(w.lines, key, { ...line, bins }) }, bin, line.sku, { allocated: quantity });
 }

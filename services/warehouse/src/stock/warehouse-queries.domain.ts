@@ -1,4 +1,5 @@
 import { toPick } from './allocation.domain';
+import { keyedGet } from './key-set.domain';
 import {
   compareCodes,
   heldBy,
@@ -100,7 +101,7 @@ export function binsHoldingSku(state: WarehouseState, sku: string): (BinLine & {
 }
 
 export function pickList(state: WarehouseState, orderId: string, lineId: string): PickList | undefined {
-  const line = state.exists ? own(state.lines, lineKey(orderId, lineId)) : undefined;
+  const line = state.exists ? keyedGet(state.lines, lineKey(orderId, lineId)) : undefined;
   if (!line) return undefined;
   return { orderId, lineId, sku: line.sku, requested: line.requested, toPick: toPick(line), staged: heldBy(line, STAGING) };
 }

@@ -23,6 +23,7 @@ import {
 export * from './warehouse-model.domain';
 export * from './warehouse-errors.domain';
 export { chooseBins, toPick } from './allocation.domain';
+export { keyedValues } from './key-set.domain';
 export * from './warehouse-queries.domain';
 
 export function decideWarehouse(command: WarehouseCommand, state: WarehouseState): WarehouseEvent[] {

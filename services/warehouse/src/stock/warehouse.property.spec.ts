@@ -13,6 +13,7 @@ import {
   type WarehouseState,
 } from './warehouse.domain';
 import { stockBySku } from './warehouse-queries.domain';
+import { keyedValues } from './key-set.domain';
 
 /**
  * Random days in a small, crowded warehouse: receipts, putaways, moves, counts, allocations, picks
@@ -69,7 +70,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 function resolve(s: Step, state: Warehouse, index: number): WarehouseCommand | undefined {
-  const lines = Object.values(state.lines).sort((a, b) => a.sequence - b.sequence);
+  const lines = keyedValues(state.lines).sort((a, b) => a.sequence - b.sequence);
   if (s.kind === 'command') return s.command;
   if (s.kind === 'moveFreeStock') {
     const free = Object.entries(state.stock)
@@ -146,7 +147,7 @@ function check(holds: boolean, broken: string, details: () => unknown): void {
 
 function checkInvariants(state: WarehouseState, ledger: Ledger): void {
   if (!state.exists) throw new Error('warehouse vanished');
-  const lines = Object.values(state.lines);
+  const lines = keyedValues(state.lines);
   const onHand = new Map<string, number>();
   const allocatedPerSku = new Map<string, number>();
   for (const [binCode, skus] of Object.entries(state.stock)) {
