@@ -46,7 +46,9 @@
  * BENCH_PAIRS (200; --quick 40), BENCH_ORDERS_CATCHUP_S (300; --quick 60: how long all the orders of a load
  * may take to be allocated), BENCH_DATABASE_URL / DATABASE_URL, KAFKA_BROKERS, BENCH_TOPIC_PARTITIONS (6),
  * BENCH_FORMS (embedded,distributed: which forms of the platform to run, comma-separated; a form left out is
- * reported as not measured, its row and JSON key showing it; the baselines always run).
+ * reported as not measured, its row and JSON key showing it; the baselines always run), BENCH_SERVER_NODE_ARGS
+ * (extra Node flags for every server process it starts, space-separated: e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`,
+ * which NODE_OPTIONS refuses).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -130,7 +132,8 @@ interface StopOptions {
 }
 
 function startChild(entry: string, env: Record<string, string>, stopOptions: StopOptions = {}): Child {
-  const proc = spawn(process.execPath, ['-r', REGISTER, entry], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, '-r', REGISTER, entry], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let buffer = '';
   proc.stdout!.on('data', (chunk: Buffer) => {
