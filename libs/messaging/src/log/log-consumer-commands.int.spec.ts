@@ -73,4 +73,68 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
     await eventually(async () => expect(running.status.applied).toBe(5), 5_000);
     await running.stop();
   });
+
+  it('calls the next event\'s handler while the work a handler deferred still runs, and moves the checkpoint once all of it is done', async () => {
+    for (let n = 1; n <= 20; n++) await store.appendToStream(`warehouse-${n}`, [{ type: 'warehouse.AllocationAsked', data: { n } }]);
+    // Each handler's work ends only once every handler of the batch has been called: awaited one at a time
+    // (no `defer`), the first would wait for the twentieth for ever.
+    let called = 0;
+    let allCalled!: () => void;
+    const everyHandlerCalled = new Promise<void>((resolve) => (allCalled = resolve));
+    const finished: number[] = [];
+    const running = await consumers.start({
+      groupId: 'deferring',
+      categories: ['warehouse'],
+      transactional: false,
+      batchSize: 50,
+      wake: (ms) => store.waitForAppend(ms),
+      handle: async (event, { defer }) => {
+        const n = (event.data as { n: number }).n;
+        if (!defer) throw new Error('no defer offered on the batch path');
+        if (++called === 20) allCalled();
+        defer(everyHandlerCalled.then(() => void finished.push(n)));
+      },
+    });
+    await eventually(async () => expect(await consumers.checkpoint('deferring')).toBe(20), 5_000);
+    expect(finished).toHaveLength(20);
+    expect(running.status).toMatchObject({ checkpoint: 20, applied: 20, parked: 0, stuck: undefined });
+    await running.stop();
+  });
+
+  it('delivers the batch again from the first event whose deferred work failed, one at a time and in order, awaited', async () => {
+    for (let n = 1; n <= 6; n++) await store.appendToStream(`warehouse-${n}`, [{ type: 'warehouse.AllocationAsked', data: { n } }]);
+    const deferredCalls: number[] = [];
+    const awaitedCalls: number[] = [];
+    let failedOnce = false;
+    const running = await consumers.start({
+      groupId: 'deferring-failure',
+      categories: ['warehouse'],
+      transactional: false,
+      batchSize: 50,
+      backoffMs: () => 5,
+      wake: (ms) => store.waitForAppend(ms),
+      handle: async (event, { defer }) => {
+        const n = (event.data as { n: number }).n;
+        const work = (async () => {
+          await new Promise((resolve) => setTimeout(resolve, 10 * (7 - n))); // the later events' work ends first
+          if (n === 3 && !failedOnce) {
+            failedOnce = true;
+            throw new Error('the command of event 3 failed');
+          }
+        })();
+        if (defer) {
+          deferredCalls.push(n);
+          defer(work);
+        } else {
+          awaitedCalls.push(n);
+          await work;
+        }
+      },
+    });
+    await eventually(async () => expect(await consumers.checkpoint('deferring-failure')).toBe(6), 5_000);
+    expect(deferredCalls).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(awaitedCalls).toEqual([3, 4, 5, 6]); // 1 and 2 are done; 4-6 came after the failure, so again (idempotent handlers)
+    expect(running.status).toMatchObject({ checkpoint: 6, applied: 6, parked: 0, stuck: undefined });
+    await running.stop();
+  });
 });

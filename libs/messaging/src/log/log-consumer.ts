@@ -11,6 +11,16 @@ export interface LogHandlerContext {
   readonly tx: SqlExecutor;
   /** Carries the event's correlation id. */
   readonly logger: Logger;
+  /**
+   * Groups outside a transaction only (`transactional: false`), on the batch path: the handler may start its
+   * work (commands queued on their streams, in the order of the events) and hand over the promise of its end
+   * here instead of awaiting it; the group then calls the handler of the next event at once, and waits for all
+   * of a batch's work before it moves the checkpoint. So commands caused by a batch of events are decided and
+   * appended together (a warehouse stream's allocations in one append, not one per order). When some work
+   * fails, every event from the first failed one on is delivered again, one at a time, awaited, without
+   * `defer`. Absent (the retry path, transactional groups): await the work.
+   */
+  readonly defer?: (work: Promise<unknown>) => void;
 }
 
 export interface LogConsumerOptions {
@@ -256,7 +266,8 @@ class GroupLoop implements RunningLogConsumer {
       if (outcome === 'applied') return batch.length < batchSize;
       if (outcome === 'cut short') return false; // the rest of the batch at once, in a transaction of its own
     }
-    for (const event of batch) {
+    const from = this.options.transactional === false ? await this.startAll(batch) : 0;
+    for (const event of batch.slice(from)) {
       if (this.stopping) break;
       if (this.options.accepts && !this.options.accepts(event.type)) {
         this.position = event.globalPosition; // written with the next effect, or by flushSkipped
@@ -315,6 +326,52 @@ class GroupLoop implements RunningLogConsumer {
     this.applied += handled;
     this.stuck = undefined;
     return handled === accepted.length ? 'applied' : 'cut short';
+  }
+
+  /**
+   * Groups outside a transaction: calls the handler of each event in log order, each as soon as the one before
+   * has returned, letting handlers that `defer` their work run it side by side; then waits for all of it. Returns
+   * the index in the batch of the first event not done (its handler or its work failed, or the group is
+   * stopping): the caller delivers the batch from there one event at a time. Handlers of such groups are
+   * idempotent (at least once), so an event after a failed one whose work succeeded may run again.
+   */
+  private async startAll(batch: readonly RecordedEvent[]): Promise<number> {
+    const started: { readonly index: number; readonly work: Promise<unknown> }[] = [];
+    let notDone = batch.length;
+    for (const [index, event] of batch.entries()) {
+      if (this.stopping) {
+        notDone = index;
+        break;
+      }
+      if (this.options.accepts && !this.options.accepts(event.type)) continue;
+      const logger = this.logger.child({ correlationId: event.metadata.correlationId, eventId: event.eventId, type: event.type });
+      const works: Promise<unknown>[] = [];
+      const defer = (work: Promise<unknown>): void => {
+        work.catch(() => undefined); // looked at below, once the batch's handlers have all been called
+        works.push(work);
+      };
+      try {
+        await this.options.handle(event, { tx: this.db, logger, defer });
+      } catch (error) {
+        logger.warn('handler failed; delivering the batch again from this event, one at a time', { error, globalPosition: event.globalPosition });
+        notDone = index;
+        break;
+      }
+      if (works.length > 0) started.push({ index, work: Promise.all(works) });
+    }
+    const outcomes = await Promise.allSettled(started.map((s) => s.work));
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled' || started[i]!.index >= notDone) return;
+      notDone = started[i]!.index;
+      this.logger.warn('deferred work failed; delivering the batch again from its event, one at a time', {
+        error: outcome.reason,
+        globalPosition: batch[notDone]!.globalPosition,
+      });
+    });
+    for (const event of batch.slice(0, notDone)) if (!this.options.accepts || this.options.accepts(event.type)) this.applied += 1;
+    if (notDone > 0) this.position = Math.max(this.position, batch[notDone - 1]!.globalPosition);
+    if (notDone === batch.length) this.stuck = undefined;
+    return notDone;
   }
 
   /** Runs the handler with retries; after the last attempt the event is parked with its reason. */

@@ -13,6 +13,12 @@ export interface EventContext {
   readonly logger: Logger;
   /** The Kafka message, when the event came through the bus. */
   readonly message?: IncomingMessage;
+  /**
+   * Offered to groups outside a transaction on the store's log (see LogHandlerContext.defer): hand over the
+   * promise of the handler's work, once it has queued its commands, instead of awaiting it; the next event's
+   * handler is then called at once. When absent, await the work.
+   */
+  readonly defer?: (work: Promise<unknown>) => void;
 }
 
 export interface EventSubscription {
@@ -130,7 +136,11 @@ export class LogEventSource implements EventSource {
       categories: categoriesOf(subscription.types),
       accepts: (type) => types.has(type),
       ...(subscription.transactional === false ? { transactional: false } : {}),
-      handle: (event, context) => subscription.handle(event, subscription.transactional === false ? { logger: context.logger, tx: undefined } : context),
+      handle: (event, context) =>
+        subscription.handle(
+          event,
+          subscription.transactional === false ? { logger: context.logger, tx: undefined, ...(context.defer ? { defer: context.defer } : {}) } : context,
+        ),
     });
   }
 }

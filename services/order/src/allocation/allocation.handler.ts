@@ -26,12 +26,23 @@ import {
  * position says the event is in the state already, and it is skipped. So the `handled` set of the pure
  * state is not kept (it would grow forever); the saved position does its work. (Distributed, from Kafka,
  * events of two topics come in no global order: there the `handled` set is kept and does it instead.)
+ *
+ * On the store's log the group lets handlers defer their work: the manager reacts to each event in log order
+ * as soon as the one before has queued its commands, and the commands of a batch of events run side by side
+ * (one order stream each, in the order they were sent). Saves stay in order: an event's state is saved only
+ * once its own commands and everything before it are done, so a saved state never holds an event whose
+ * commands did not run. When some of that work fails, the manager refuses to react further (deferred) until
+ * the group delivers the events again from the failed one, awaited: it then reloads its saved state and goes on.
  */
 @Controller()
 export class AllocationHandler {
   private loaded: Promise<{ state: AllocationManagerState; position: number }> | undefined;
-  /** The event being handled: the next one waits for it. */
+  /** The event being reacted to (deferred: until its commands are queued; otherwise until done): the next one waits for it. */
   private turn: Promise<void> = Promise.resolve();
+  /** The work (commands, then save) of the last event reacted to; each event's work ends after the one before. */
+  private settled: Promise<void> = Promise.resolve();
+  /** Some deferred work failed: the in-memory state may hold events whose commands did not run. */
+  private broken = false;
 
   constructor(
     private readonly commands: OrderCommands,
@@ -42,30 +53,48 @@ export class AllocationHandler {
   onEvent(@Payload() event: RecordedEvent, @Ctx() context: EventContext): Promise<void> {
     // Kafka hands over several partitions at once. The state is read, changed and saved whole, so two
     // events at a time would each save what they read, and the later save would undo the other's change.
-    const handled = this.turn.then(() => this.react(event, context));
+    const defer = context.message === undefined ? context.defer : undefined;
+    const reacted = this.turn.then(() => this.react(event, context, defer !== undefined));
+    const handled = defer ? reacted.then((work) => defer(work)) : reacted.then((work) => work);
     this.turn = handled.catch(() => undefined);
     return handled;
   }
 
-  private async react(event: RecordedEvent, context: EventContext): Promise<void> {
+  /** Reacts and queues the commands; resolves with the promise of the rest (commands done, state saved). */
+  private async react(event: RecordedEvent, context: EventContext, deferred: boolean): Promise<Promise<void>> {
+    if (this.broken) {
+      if (deferred) throw new Error('the allocation manager waits for the events after a failure to be delivered again, in order');
+      // Delivered again, awaited, from the first event whose work failed: start over from the saved state.
+      this.broken = false;
+      this.loaded = undefined;
+      this.settled = Promise.resolve();
+    }
     const current = await this.load();
     // From the store's log events come in global order: the saved position tells what the state holds already.
     // From Kafka (a message in the context) two topics interleave in any order: the pure state's event ids do.
     const inLogOrder = context.message === undefined;
-    if (inLogOrder && event.globalPosition <= current.position) return;
+    if (inLogOrder && event.globalPosition <= current.position) return Promise.resolve();
     const delivered = { type: event.type, data: event.data, eventId: event.eventId, streamId: event.streamId } as unknown as AllocationManagerEvent;
     const reaction = reactToEvent(current.state, delivered);
     const metadata = { correlationId: event.metadata.correlationId, causationId: event.eventId, actor: 'allocation-manager', source: 'order' };
     const ours = reaction.commands.filter((c) => c.service === 'order');
-    for (const { command } of ours) await this.commands.runForEvent(command, metadata);
+    const sent = ours.map(({ command }) => this.commands.runForEvent(command, metadata)); // queued now, in order
     const next = { state: inLogOrder ? { ...reaction.state, handled: {} } : reaction.state, position: Math.max(current.position, event.globalPosition) };
-    // In log order, an event that changed nothing and asked this group for nothing need not be saved: delivered
-    // again after a crash, it changes nothing again (most receipts, with no back-order waiting; every
-    // AllocationRequested, whose command the warehouse's own group runs). From Kafka the handled set is the
-    // idempotence, and it changed.
-    const unchanged = ours.length === 0 && reaction.state.backOrderQueue === current.state.backOrderQueue && reaction.state.binsOnHold === current.state.binsOnHold;
-    if (!(inLogOrder && unchanged)) await this.save(next.state, next.position);
+    // In log order, an event that changed nothing need not be saved: delivered again after a crash, it changes
+    // nothing again, and its commands (same ids) are booked once (most receipts, with no back-order waiting;
+    // every AllocationRequested, whose command the warehouse's own group runs; every warehouse answer, which
+    // only becomes a command to its order). From Kafka the handled set is the idempotence, and it changed.
+    const unchanged = reaction.state.backOrderQueue === current.state.backOrderQueue && reaction.state.binsOnHold === current.state.binsOnHold;
     this.loaded = Promise.resolve(next);
+    const before = this.settled;
+    const work = (async () => {
+      await Promise.all(sent);
+      await before; // saves in log order, each after all the work before it
+      if (!(inLogOrder && unchanged)) await this.save(next.state, next.position);
+    })();
+    work.catch(() => (this.broken = true));
+    this.settled = work;
+    return work;
   }
 
   private load(): Promise<{ state: AllocationManagerState; position: number }> {
