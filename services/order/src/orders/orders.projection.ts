@@ -3,6 +3,7 @@ import type { SqlExecutor } from '@bintrail/event-store';
 import type { Projection } from '@bintrail/projections';
 import { warehouseOfStream } from '../allocation/warehouse-messages.domain';
 import { evolveOrder, initialOrderState, ORDER_EVENT_TYPES, orderStatus, type Order, type OrderEvent, type OrderState, type OrderStatus } from './order.domain';
+import { applyOrdersBatch } from './orders-batch';
 import { pickBinChange, WAREHOUSE_LINE_EVENT_TYPES, type WarehouseLineEvent } from './pick-bins.domain';
 
 /**
@@ -55,6 +56,8 @@ export const ordersProjection: Projection = {
       if (left === 0) await tx.query(`DELETE FROM ${s}.order_pick_bins WHERE order_id = $1 AND allocation_line_id = $2 AND warehouse = $3 AND bin = $4`, key);
     }
   },
+  // A live batch in two statements rather than a few per event (orders-batch.ts).
+  applyBatch: applyOrdersBatch,
 };
 
 async function applyOrderEvent(recorded: RecordedEvent, tx: SqlExecutor, s: string): Promise<void> {

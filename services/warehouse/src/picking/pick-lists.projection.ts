@@ -4,6 +4,7 @@ import type { Projection } from '@bintrail/projections';
 import { compareCodes, type WarehouseEvent } from '../stock/warehouse.domain';
 import { warehouseOfStream } from '../bins/bin-changes.domain';
 import { pickListChange } from './pick-list-changes.domain';
+import { applyPickListsBatch } from './pick-lists-batch';
 
 /**
  * Pick lists: per warehouse and order, the order's allocated lines with the bins and units still to
@@ -72,6 +73,8 @@ export const pickListsProjection: Projection = {
       if (left === 0) await tx.query(`DELETE FROM ${s}.warehouse_pick_bins WHERE warehouse = $1 AND order_id = $2 AND line_id = $3 AND bin = $4`, [...key, bin]);
     }
   },
+  // A live batch in two statements rather than a few per event (pick-lists-batch.ts).
+  applyBatch: applyPickListsBatch,
 };
 
 export interface PickListLine {
