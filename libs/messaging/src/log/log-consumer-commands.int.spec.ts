@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openEmbeddedEventStore, type SqlEventStore } from '@bintrail/event-store';
+import { openEmbeddedEventStore, type SqlDatabase, type SqlEventStore, type SqlExecutor } from '@bintrail/event-store';
 import { eventually } from '../bus/contract/bus-contract-suite';
 import { LogConsumers } from './log-consumer';
 
@@ -136,5 +136,41 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
     expect(awaitedCalls).toEqual([3, 4, 5, 6]); // 1 and 2 are done; 4-6 came after the failure, so again (idempotent handlers)
     expect(running.status).toMatchObject({ checkpoint: 6, applied: 6, parked: 0, stuck: undefined });
     await running.stop();
+  });
+
+  it('does not write its checkpoint after every batch of events it only skips', async () => {
+    // Count the checkpoint writes: the group runs on a database that sees every statement.
+    let checkpointWrites = 0;
+    const counted = (sql: string) => {
+      if (sql.includes('UPDATE') && sql.includes('consumer_checkpoints')) checkpointWrites += 1;
+    };
+    const countingTx = (tx: SqlExecutor): SqlExecutor => ({
+      query: (sql, params) => (counted(sql), tx.query(sql, params)),
+      exec: (sql) => tx.exec(sql),
+    });
+    const db: SqlDatabase = {
+      kind: store.db.kind,
+      query: (sql, params) => (counted(sql), store.db.query(sql, params)),
+      exec: (sql) => store.db.exec(sql),
+      transaction: (work) => store.db.transaction((tx) => work(countingTx(tx))),
+      close: () => store.db.close(),
+    };
+    const counting = await LogConsumers.open(store, db, 'bintrail');
+    const running = await counting.start({
+      groupId: 'skipping',
+      categories: ['warehouse'],
+      accepts: (type) => type === 'warehouse.StockDispatched',
+      transactional: false,
+      wake: (ms) => store.waitForAppend(ms),
+      handle: async () => undefined,
+    });
+    // Twenty receipts, each read in a batch of its own: none is for this group.
+    for (let n = 1; n <= 20; n++) {
+      const { positions } = await store.appendToStream(`warehouse-${n}`, [{ type: 'warehouse.StockReceived', data: { n } }]);
+      await eventually(async () => expect(running.status.checkpoint).toBe(positions[0]!.globalPosition), 5_000);
+    }
+    expect(checkpointWrites).toBeLessThanOrEqual(3); // at most one a second (was one a batch: 20)
+    await running.stop(); // and written on stop: the skipped events are not read again
+    expect(await counting.checkpoint('skipping')).toBe(20);
   });
 });

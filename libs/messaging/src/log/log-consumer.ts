@@ -275,8 +275,12 @@ class GroupLoop implements RunningLogConsumer {
       }
       await this.deliver(event);
     }
-    // Outside a transaction the checkpoint is written once a batch (delivery is at least once anyway).
-    if (this.options.transactional === false && this.position > this.stored) await this.advance(this.position);
+    // Outside a transaction the checkpoint is written once a batch (delivery is at least once anyway), and only
+    // after a batch with something handled: over skipped events only it waits for flushSkipped, as in a
+    // transactional group. (Written after every batch, it was most of the embedded platform's checkpoint writes:
+    // the shipping group reads every warehouse event and handles few.)
+    const handledSome = !this.options.accepts || batch.some((e) => this.options.accepts!(e.type));
+    if (this.options.transactional === false && handledSome && this.position > this.stored) await this.advance(this.position);
     return batch.length < batchSize;
   }
 
