@@ -2,7 +2,7 @@ import { categoryOfType, type RecordedEvent } from '@bintrail/contracts';
 import type { EventStore } from '@bintrail/event-store';
 
 export interface SharedLogReaderOptions {
-  /** Events kept in memory behind the newest one (default 20,000). */
+  /** Events kept in memory behind the newest one (default 20,000; up to a quarter more between trims). */
   readonly windowSize?: number;
   /** Events asked of the store by one read at the head (default 1,000). */
   readonly fetchSize?: number;
@@ -90,8 +90,9 @@ export class SharedLogReader {
         this.window.push(...events);
         this.categories.push(...events.map((event) => categoryOfType(event.type) ?? ''));
         this.coveredTo = events[events.length - 1]!.globalPosition;
+        // Trimmed a quarter of the window at a time, not on every fetch once full: each trim copies the window.
         const excess = this.window.length - this.windowSize;
-        if (excess > 0) {
+        if (excess > this.windowSize / 4) {
           this.window = this.window.slice(excess);
           this.categories = this.categories.slice(excess);
           this.from = this.window[0]!.globalPosition;
