@@ -48,10 +48,10 @@
  * BENCH_FORMS (embedded,distributed: which forms of the platform to run, comma-separated; a form left out is
  * reported as not measured, its row and JSON key showing it; the baselines always run), BENCH_SERVER_NODE_ARGS
  * (extra Node flags for every server process it starts, space-separated: e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`,
- * which NODE_OPTIONS refuses).
+ * which NODE_OPTIONS refuses), BENCH_SERVER_LOG (a file each server process's output, its log lines, is appended to when it exits).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -170,6 +170,8 @@ function startChild(entry: string, env: Record<string, string>, stopOptions: Sto
     },
   };
   proc.stderr!.on('data', (chunk: Buffer) => (child.stderr += chunk.toString()));
+  // BENCH_SERVER_LOG=<file>: every server process's output (its log lines) appended there when it exits.
+  if (process.env.BENCH_SERVER_LOG) proc.once('close', () => appendFileSync(process.env.BENCH_SERVER_LOG!, [...lines, buffer, child.stderr].join('\n')));
   onCleanup(`stop ${entry}`, () => child.stop());
   return child;
 }

@@ -351,8 +351,9 @@ class GroupLoop implements RunningLogConsumer {
       const logger = this.logger.child({ correlationId: event.metadata.correlationId, eventId: event.eventId, type: event.type });
       const works: Promise<unknown>[] = [];
       const defer = (work: Promise<unknown>): void => {
-        work.catch(() => undefined); // looked at below, once the batch's handlers have all been called
-        works.push(work);
+        const promise = Promise.resolve(work);
+        promise.catch(() => undefined); // looked at below, once the batch's handlers have all been called
+        works.push(promise);
       };
       try {
         await this.options.handle(event, { tx: this.db, logger, defer });

@@ -99,6 +99,41 @@ describe('allocation manager handler (PGlite)', () => {
     expect(await retries('O-NEW')).toEqual([1]);
   });
 
+  describe('on the store\'s log, with its work deferred (the embedded group calls the next event at once)', () => {
+    it('hands each event\'s work to defer, and books every answer of a batch', async () => {
+      const orders = ['O-1', 'O-2', 'O-3', 'O-4'];
+      for (const orderId of orders) await place(orderId, '2026-01-01T00:00:00.000Z');
+      const handler = new AllocationHandler(commands, platform);
+      const deferred: unknown[] = [];
+      const deferring = { ...context, defer: (work: Promise<unknown>) => void deferred.push(work) };
+      for (const orderId of orders) await handler.onEvent(answer(orderId, 2), deferring);
+      expect(deferred).toHaveLength(orders.length);
+      for (const work of deferred) expect(work).toBeInstanceOf(Promise);
+      await Promise.all(deferred);
+      for (const orderId of orders) expect(await orderEvents(orderId)).toContain('order.LineAllocated');
+    });
+
+    it('after some work failed, refuses to react further until the events come again, awaited; then goes on from its saved state', async () => {
+      await place('O-1', '2026-01-01T00:00:00.000Z');
+      await place('O-3', '2026-01-01T00:00:00.000Z');
+      const handler = new AllocationHandler(commands, platform);
+      const events = [answer('O-1', 2), answer('O-MISSING', 2), answer('O-3', 2)]; // no order O-MISSING: its command is refused
+      const works: Promise<unknown>[] = [];
+      const deferring = { ...context, defer: (work: Promise<unknown>) => void works.push(work) };
+      await handler.onEvent(events[0]!, deferring);
+      await handler.onEvent(events[1]!, deferring);
+      const outcomes = await Promise.allSettled(works);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
+      // Deferred again, as the group would before it saw the failure: refused, not reacted on a doubtful state.
+      await expect(handler.onEvent(events[2]!, deferring)).rejects.toThrow(/delivered again/);
+      // The group delivers again from the failed event, awaited: that one fails again, the next is booked.
+      await expect(handler.onEvent(events[1]!, context)).rejects.toThrow();
+      await handler.onEvent(events[2]!, context);
+      expect(await orderEvents('O-1')).toContain('order.LineAllocated');
+      expect(await orderEvents('O-3')).toContain('order.LineAllocated');
+    });
+  });
+
   describe('fed from Kafka (distributed: two topics, several partitions at once, no global order)', () => {
     it('books an answer that comes after order events placed later in the log', async () => {
       // As the platform wires it: the service's transport subscribes non-transactionally (its handlers append).

@@ -55,13 +55,16 @@ export class AllocationHandler {
     // events at a time would each save what they read, and the later save would undo the other's change.
     const defer = context.message === undefined ? context.defer : undefined;
     const reacted = this.turn.then(() => this.react(event, context, defer !== undefined));
-    const handled = defer ? reacted.then((work) => defer(work)) : reacted.then((work) => work);
+    const handled = defer ? reacted.then(({ work }) => defer(work)) : reacted.then(({ work }) => work);
     this.turn = handled.catch(() => undefined);
     return handled;
   }
 
-  /** Reacts and queues the commands; resolves with the promise of the rest (commands done, state saved). */
-  private async react(event: RecordedEvent, context: EventContext, deferred: boolean): Promise<Promise<void>> {
+  /**
+   * Reacts and queues the commands; resolves with the promise of the rest (commands done, state saved), wrapped:
+   * an async function returning a promise would wait for it.
+   */
+  private async react(event: RecordedEvent, context: EventContext, deferred: boolean): Promise<{ readonly work: Promise<void> }> {
     if (this.broken) {
       if (deferred) throw new Error('the allocation manager waits for the events after a failure to be delivered again, in order');
       // Delivered again, awaited, from the first event whose work failed: start over from the saved state.
@@ -73,7 +76,7 @@ export class AllocationHandler {
     // From the store's log events come in global order: the saved position tells what the state holds already.
     // From Kafka (a message in the context) two topics interleave in any order: the pure state's event ids do.
     const inLogOrder = context.message === undefined;
-    if (inLogOrder && event.globalPosition <= current.position) return Promise.resolve();
+    if (inLogOrder && event.globalPosition <= current.position) return { work: Promise.resolve() };
     const delivered = { type: event.type, data: event.data, eventId: event.eventId, streamId: event.streamId } as unknown as AllocationManagerEvent;
     const reaction = reactToEvent(current.state, delivered);
     const metadata = { correlationId: event.metadata.correlationId, causationId: event.eventId, actor: 'allocation-manager', source: 'order' };
@@ -94,7 +97,7 @@ export class AllocationHandler {
     })();
     work.catch(() => (this.broken = true));
     this.settled = work;
-    return work;
+    return { work };
   }
 
   private load(): Promise<{ state: AllocationManagerState; position: number }> {
