@@ -173,4 +173,22 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
     await running.stop(); // and written on stop: the skipped events are not read again
     expect(await counting.checkpoint('skipping')).toBe(20);
   });
+
+  it('does not take a short batch from the shared window for "caught up": an append made before it armed its wait is handled at once', async () => {
+    await store.appendToStream('warehouse-1', [{ type: 'warehouse.Step', data: { n: 1 } }]);
+    // Another group of the process has read the log: the shared window holds event 1.
+    expect(await consumers.reader.read({ fromGlobalPosition: 1, maxCount: 10 })).toHaveLength(1);
+    // Event 2 is appended before this group starts (and arms its wait for the next append).
+    await store.appendToStream('warehouse-2', [{ type: 'warehouse.Step', data: { n: 2 } }]);
+    const handled: number[] = [];
+    const running = await consumers.start({
+      groupId: 'short-batch',
+      categories: ['warehouse'],
+      idlePollMs: 60_000, // a group that thought itself caught up after event 1 would sleep a minute
+      wake: (ms) => store.waitForAppend(ms),
+      handle: async (event) => void handled.push((event.data as { n: number }).n),
+    });
+    await eventually(async () => expect(handled).toEqual([1, 2]), 5_000);
+    await running.stop();
+  });
 });

@@ -69,4 +69,31 @@ describe('shared log reader', () => {
     expect(positions(behind)).toEqual([3, 4, 5, 6]);
     expect(reader.counts.direct).toBe(1);
   });
+
+  it('does not take "nothing new" from a fetch that began before the read: the append that woke the reader may be after its snapshot', async () => {
+    const store = await storeWith(10);
+    const readAll = store.readAll.bind(store);
+    let gate: Promise<void> | undefined;
+    store.readAll = async (options) => {
+      const snapshot = await readAll(options); // what the statement sees, taken at once
+      if (gate) await gate; // answered later
+      return snapshot;
+    };
+    const reader = new SharedLogReader(store);
+    expect(positions(await reader.read({ fromGlobalPosition: 1, maxCount: 100 }))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+
+    // Group A reads at the head; its fetch has taken its snapshot (nothing new) but not answered yet.
+    let release!: () => void;
+    gate = new Promise<void>((resolve) => (release = resolve));
+    const a = reader.read({ fromGlobalPosition: 11, maxCount: 100 });
+    await new Promise((resolve) => setImmediate(resolve));
+    // An append commits, and wakes group B, which reads while A's fetch is still out.
+    await store.appendToStream('s-1', [{ type: 'warehouse.StockPicked', data: { n: 11 } }]);
+    const b = reader.read({ fromGlobalPosition: 11, maxCount: 100 });
+    await new Promise((resolve) => setImmediate(resolve));
+    gate = undefined;
+    release();
+    expect(positions(await a)).toEqual([]); // A's read began before the append: nothing new is a right answer
+    expect(positions(await b)).toEqual([11]); // B was woken by the append: it must see it, not sleep until the next one
+  });
 });

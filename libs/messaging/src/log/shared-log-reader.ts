@@ -29,7 +29,9 @@ export class SharedLogReader {
   private categories: string[] = [];
   private from = 0;
   private coveredTo = 0;
-  private fetching: Promise<void> | undefined;
+  private fetching: { readonly seq: number; readonly done: Promise<void> } | undefined;
+  /** Fetches started so far; a fetch's `seq` is the count once it started. */
+  private fetchesStarted = 0;
   /** Reads served from the window, and reads that went to the store (for tests and status). */
   readonly counts = { shared: 0, fetches: 0, direct: 0 };
 
@@ -54,6 +56,10 @@ export class SharedLogReader {
       return this.store.readAll(options);
     }
     const wanted = options.categories ? new Set(options.categories) : undefined;
+    // A fetch already running when this read began may have taken its snapshot before the append this caller
+    // was woken for: finding nothing in it proves nothing. (Taken as "nothing new", the caller slept until the
+    // next append or its poll: an order in a quiet embedded platform took 50 ms longer one time in two.)
+    const fetchesBefore = this.fetchesStarted;
     const result: RecordedEvent[] = [];
     let next = from;
     for (;;) {
@@ -67,8 +73,12 @@ export class SharedLogReader {
       if (result.length > 0) break;
       next = this.coveredTo + 1;
       const before = this.coveredTo;
-      await this.fetchHead();
-      if (this.coveredTo === before) break; // the log has nothing newer
+      const fetch = this.fetchHead();
+      await fetch.done;
+      if (this.coveredTo === before) {
+        if (fetch.seq <= fetchesBefore) continue; // began before this read: ask again
+        break; // the log has nothing newer
+      }
       if (next < this.from) {
         // The window moved past us while we waited (a huge burst): read the rest directly.
         const rest = await this.store.readAll({ ...options, fromGlobalPosition: next, maxCount: maxCount - result.length });
@@ -81,8 +91,10 @@ export class SharedLogReader {
   }
 
   /** Extends the window with what the log holds after it; concurrent callers share one fetch. */
-  private fetchHead(): Promise<void> {
-    this.fetching ??= (async () => {
+  private fetchHead(): { readonly seq: number; readonly done: Promise<void> } {
+    if (this.fetching) return this.fetching;
+    const seq = ++this.fetchesStarted;
+    const done = (async () => {
       try {
         const events = await this.store.readAll({ fromGlobalPosition: this.coveredTo + 1, maxCount: this.fetchSize });
         this.counts.fetches += 1;
@@ -101,6 +113,7 @@ export class SharedLogReader {
         this.fetching = undefined;
       }
     })();
+    this.fetching = { seq, done };
     return this.fetching;
   }
 
