@@ -188,6 +188,8 @@ class GroupLoop implements RunningLogConsumer {
   private wakeUp: (() => void) | undefined;
   /** The wait for the next append, begun before the read that found nothing more (see run). */
   private armed: Promise<void> | undefined;
+  /** The shared reader's fetch count when `armed` was armed: reads must be fresh as of it (see step). */
+  private armedAt = 0;
   private applied = 0;
   private parkedCount = 0;
   private stuck: LogConsumerStatus['stuck'];
@@ -232,7 +234,10 @@ class GroupLoop implements RunningLogConsumer {
         // Wait for the next append from before the read on: an append made while this group reads and
         // applies (another group's command, in the middle of a choreography) must wake it, not find it
         // asleep for idlePollMs after its read missed it.
-        this.armed ??= this.options.wake ? this.options.wake(this.options.idlePollMs ?? 50) : sleep(this.options.idlePollMs ?? 50);
+        if (this.armed === undefined) {
+          this.armedAt = this.reader.fetchesStarted;
+          this.armed = this.options.wake ? this.options.wake(this.options.idlePollMs ?? 50) : sleep(this.options.idlePollMs ?? 50);
+        }
         const caughtUp = await this.step();
         failures = 0;
         await this.flushSkipped(SKIPPED_CHECKPOINT_FLUSH_MS);
@@ -254,11 +259,10 @@ class GroupLoop implements RunningLogConsumer {
   }
 
   /**
-   * Handles one batch; true when the log had nothing more to give. Only an empty read says so: a read may be
-   * served from the shared window filled before this group armed its wait, so an append made after that fill
-   * and before the arming would be in neither the batch nor the wait, and a group taking a short batch for
-   * "caught up" slept through it until its poll (an embedded order took 50 ms longer one time in two). An
-   * empty read went to the store after it began, and the wait was armed before it.
+   * Handles one batch; true when the log had nothing more to give. The read is asked to be fresh as of the
+   * wait this group armed (`freshAfter`): served from the shared window filled before the arming, a short
+   * batch could miss an append made in between, which then woke nobody, and the group slept until its poll
+   * (an embedded order took 50 ms longer one time in two).
    */
   private async step(): Promise<boolean> {
     const batchSize = this.options.batchSize ?? 200;
@@ -266,10 +270,11 @@ class GroupLoop implements RunningLogConsumer {
       fromGlobalPosition: this.position + 1,
       maxCount: batchSize,
       ...(this.options.categories ? { categories: this.options.categories } : {}),
+      freshAfter: this.armedAt,
     });
     if (this.options.transactional !== false && batch.length > 1) {
       const outcome = await this.applyInOneTransaction(batch);
-      if (outcome === 'applied') return false;
+      if (outcome === 'applied') return batch.length < batchSize;
       if (outcome === 'cut short') return false; // the rest of the batch at once, in a transaction of its own
     }
     const from = this.options.transactional === false ? await this.startAll(batch) : 0;
@@ -287,7 +292,7 @@ class GroupLoop implements RunningLogConsumer {
     // the shipping group reads every warehouse event and handles few.)
     const handledSome = !this.options.accepts || batch.some((e) => this.options.accepts!(e.type));
     if (this.options.transactional === false && handledSome && this.position > this.stored) await this.advance(this.position);
-    return batch.length === 0;
+    return batch.length < batchSize;
   }
 
   /**

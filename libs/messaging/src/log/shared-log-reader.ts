@@ -31,7 +31,9 @@ export class SharedLogReader {
   private coveredTo = 0;
   private fetching: { readonly seq: number; readonly done: Promise<void> } | undefined;
   /** Fetches started so far; a fetch's `seq` is the count once it started. */
-  private fetchesStarted = 0;
+  private started = 0;
+  /** The `seq` of the last fetch that answered: the window is complete up to that fetch's snapshot. */
+  private answeredSeq = 0;
   /** Reads served from the window, and reads that went to the store (for tests and status). */
   readonly counts = { shared: 0, fetches: 0, direct: 0 };
 
@@ -43,9 +45,24 @@ export class SharedLogReader {
     this.fetchSize = options.fetchSize ?? 1_000;
   }
 
-  /** The same answer as `store.readAll` with these options. */
-  async read(options: { readonly fromGlobalPosition: number; readonly maxCount: number; readonly categories?: readonly string[] }): Promise<RecordedEvent[]> {
-    const { fromGlobalPosition: from, maxCount } = options;
+  /** Fetches started so far: a caller about to wait for the next append notes it, and passes it as `freshAfter`. */
+  get fetchesStarted(): number {
+    return this.started;
+  }
+
+  /**
+   * The same answer as `store.readAll` with these options. `freshAfter`: the caller armed its wait for the next
+   * append when `fetchesStarted` was this; then a short answer is complete as of a fetch begun after that (the
+   * window alone may predate an append made before the caller armed, which would then wake nobody).
+   */
+  async read(options: {
+    readonly fromGlobalPosition: number;
+    readonly maxCount: number;
+    readonly categories?: readonly string[];
+    readonly freshAfter?: number;
+  }): Promise<RecordedEvent[]> {
+    const { fromGlobalPosition: from, maxCount, freshAfter: _freshAfter, ...rest } = options;
+    const storeOptions = { fromGlobalPosition: from, maxCount, ...rest }; // what the store's own read takes
     if (this.fetching === undefined && this.coveredTo === 0) {
       // Nothing read yet: the window starts where the first caller asks, if near enough to the head to be worth keeping.
       this.from = from;
@@ -53,13 +70,13 @@ export class SharedLogReader {
     }
     if (from < this.from || from > this.coveredTo + 1) {
       this.counts.direct += 1;
-      return this.store.readAll(options);
+      return this.store.readAll(storeOptions);
     }
     const wanted = options.categories ? new Set(options.categories) : undefined;
     // A fetch already running when this read began may have taken its snapshot before the append this caller
     // was woken for: finding nothing in it proves nothing. (Taken as "nothing new", the caller slept until the
     // next append or its poll: an order in a quiet embedded platform took 50 ms longer one time in two.)
-    const fetchesBefore = this.fetchesStarted;
+    const fetchesBefore = this.started;
     const result: RecordedEvent[] = [];
     let next = from;
     for (;;) {
@@ -69,8 +86,10 @@ export class SharedLogReader {
         next = event.globalPosition + 1;
       }
       // Hand over what the window had before asking the store for more: the caller comes back for the rest,
-      // and a fetch that finds nothing new is a statement for nothing.
-      if (result.length > 0) break;
+      // and a fetch that finds nothing new is a statement for nothing. Unless the window is older than the
+      // caller's wait (see freshAfter) and the answer is short: then ask the store first.
+      if (result.length >= maxCount) break;
+      if (result.length > 0 && (options.freshAfter === undefined || this.answeredSeq > options.freshAfter)) break;
       next = this.coveredTo + 1;
       const before = this.coveredTo;
       const fetch = this.fetchHead();
@@ -81,7 +100,7 @@ export class SharedLogReader {
       }
       if (next < this.from) {
         // The window moved past us while we waited (a huge burst): read the rest directly.
-        const rest = await this.store.readAll({ ...options, fromGlobalPosition: next, maxCount: maxCount - result.length });
+        const rest = await this.store.readAll({ ...storeOptions, fromGlobalPosition: next, maxCount: maxCount - result.length });
         this.counts.direct += 1;
         return [...result, ...rest];
       }
@@ -93,11 +112,12 @@ export class SharedLogReader {
   /** Extends the window with what the log holds after it; concurrent callers share one fetch. */
   private fetchHead(): { readonly seq: number; readonly done: Promise<void> } {
     if (this.fetching) return this.fetching;
-    const seq = ++this.fetchesStarted;
+    const seq = ++this.started;
     const done = (async () => {
       try {
         const events = await this.store.readAll({ fromGlobalPosition: this.coveredTo + 1, maxCount: this.fetchSize });
         this.counts.fetches += 1;
+        this.answeredSeq = seq;
         if (events.length === 0) return;
         this.window.push(...events);
         this.categories.push(...events.map((event) => categoryOfType(event.type) ?? ''));
