@@ -323,7 +323,7 @@ describe('the distributed form under kill -9 of a service', () => {
     await manager.connect();
     const { rows } = await manager.query(`SELECT (SELECT count(*) FROM jsonb_object_keys(state->'handled'))::int AS handled, octet_length(state::text) AS bytes FROM "${unique}".order_allocation_manager`);
     await manager.end();
-    progress(`the order allocation manager's saved state (rewritten per event): ${JSON.stringify(rows[0])}`);
+    progress(`the order allocation manager's saved state (saved when its queue or holds change; none: never changed): ${JSON.stringify(rows[0] ?? null)}`);
     process.stdout.write(
       `distributed-crash e2e: setup ${setupMs} ms, load ${loadMs} ms (${kills.join(', ')}); acknowledged ${load.receipts.length} receipts, ${load.moves.length} moves, ` +
         `${load.orders.length} orders; ${load.failed} failed, ${load.refused} refused, ${unacknowledged} stored unacknowledged\n`,
