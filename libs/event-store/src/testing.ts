@@ -4,3 +4,4 @@
  */
 export { describeEventStoreContract, type ContractTarget } from './contract/contract-suite';
 export { collectUntil } from './contract/collect';
+export { readModelDatabases, type ReadModelDatabase } from './sql/read-model-databases.test-helper';

@@ -1,8 +1,8 @@
-import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
 import type { RecordedEvent } from '@bintrail/contracts';
-import { dropSchema, recordedEvents, testDatabaseUrl, uniqueSchema } from '@bintrail/testing';
-import { pgliteDatabase, postgresDatabase, quoteIdent, runMigrations, type SqlDatabase } from '@bintrail/event-store';
+import { recordedEvents } from '@bintrail/testing';
+import { quoteIdent, runMigrations, type SqlDatabase } from '@bintrail/event-store';
+import { readModelDatabases } from '@bintrail/event-store/testing';
 import { OrderFlow } from '../allocation/order-flow.test-helper';
 import { allocatedInWh1, orderPlaced } from './order.test-helper';
 import type { OrderEvent } from './order.domain';
@@ -71,37 +71,7 @@ function dayOf(steps: readonly Step[], choices: readonly number[]): RecordedEven
   return log.filter((e) => types.has(e.type));
 }
 
-interface Target {
-  open(): SqlDatabase;
-  schema(): string;
-  cleanup(): Promise<void>;
-}
-
-const targets: [string, () => Target][] = [
-  [
-    'PGlite',
-    () => {
-      let n = 0;
-      return { open: () => pgliteDatabase(new PGlite()), schema: () => `orders_test_${++n}`, cleanup: async () => undefined };
-    },
-  ],
-  [
-    'PostgreSQL',
-    () => {
-      const schemas: string[] = [];
-      return {
-        open: () => postgresDatabase({ connectionString: testDatabaseUrl(), max: 2 }),
-        schema: () => {
-          schemas.push(uniqueSchema('orders_batch'));
-          return schemas.at(-1)!;
-        },
-        cleanup: async () => {
-          for (const schema of schemas) await dropSchema(testDatabaseUrl(), schema);
-        },
-      };
-    },
-  ],
-];
+const targets = readModelDatabases('orders_batch');
 
 /** Orders and their pick bins: a live batch through applyBatch books what apply books event by event. */
 describe.each(targets)('orders projection (%s)', (_name, makeTarget) => {

@@ -1,8 +1,8 @@
-import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
 import type { RecordedEvent } from '@bintrail/contracts';
-import { dropSchema, recordedEvents, testDatabaseUrl, uniqueSchema } from '@bintrail/testing';
-import { pgliteDatabase, postgresDatabase, quoteIdent, runMigrations, type SqlDatabase } from '@bintrail/event-store';
+import { recordedEvents } from '@bintrail/testing';
+import { quoteIdent, runMigrations, type SqlDatabase } from '@bintrail/event-store';
+import { readModelDatabases } from '@bintrail/event-store/testing';
 import { pickListsProjection } from './pick-lists.projection';
 
 const TABLES = ['warehouse_pick_lines', 'warehouse_pick_bins'];
@@ -85,37 +85,7 @@ function pickingOf(steps: readonly Step[]): RecordedEvent[] {
   });
 }
 
-interface Target {
-  open(): SqlDatabase;
-  schema(): string;
-  cleanup(): Promise<void>;
-}
-
-const targets: [string, () => Target][] = [
-  [
-    'PGlite',
-    () => {
-      let n = 0;
-      return { open: () => pgliteDatabase(new PGlite()), schema: () => `pick_lists_test_${++n}`, cleanup: async () => undefined };
-    },
-  ],
-  [
-    'PostgreSQL',
-    () => {
-      const schemas: string[] = [];
-      return {
-        open: () => postgresDatabase({ connectionString: testDatabaseUrl(), max: 2 }),
-        schema: () => {
-          schemas.push(uniqueSchema('pick_lists_batch'));
-          return schemas.at(-1)!;
-        },
-        cleanup: async () => {
-          for (const schema of schemas) await dropSchema(testDatabaseUrl(), schema);
-        },
-      };
-    },
-  ],
-];
+const targets = readModelDatabases('pick_lists_batch');
 
 /** Pick lists: a live batch through applyBatch books what apply books event by event, refused events included. */
 describe.each(targets)('pick-lists projection (%s)', (_name, makeTarget) => {
