@@ -61,8 +61,8 @@ export class SharedLogReader {
     readonly categories?: readonly string[];
     readonly freshAfter?: number;
   }): Promise<RecordedEvent[]> {
-    const { fromGlobalPosition: from, maxCount, freshAfter: _freshAfter, ...rest } = options;
-    const storeOptions = { fromGlobalPosition: from, maxCount, ...rest }; // what the store's own read takes
+    const { freshAfter, ...storeOptions } = options; // the rest is what the store's own read takes
+    const { fromGlobalPosition: from, maxCount } = storeOptions;
     if (this.fetching === undefined && this.coveredTo === 0) {
       // Nothing read yet: the window starts where the first caller asks, if near enough to the head to be worth keeping.
       this.from = from;
@@ -72,7 +72,7 @@ export class SharedLogReader {
       this.counts.direct += 1;
       return this.store.readAll(storeOptions);
     }
-    const wanted = options.categories ? new Set(options.categories) : undefined;
+    const wanted = storeOptions.categories ? new Set(storeOptions.categories) : undefined;
     // A fetch already running when this read began may have taken its snapshot before the append this caller
     // was woken for: finding nothing in it proves nothing. (Taken as "nothing new", the caller slept until the
     // next append or its poll: an order in a quiet embedded platform took 50 ms longer one time in two.)
@@ -89,7 +89,7 @@ export class SharedLogReader {
       // and a fetch that finds nothing new is a statement for nothing. Unless the window is older than the
       // caller's wait (see freshAfter) and the answer is short: then ask the store first.
       if (result.length >= maxCount) break;
-      if (result.length > 0 && (options.freshAfter === undefined || this.answeredSeq > options.freshAfter)) break;
+      if (result.length > 0 && (freshAfter === undefined || this.answeredSeq > freshAfter)) break;
       next = this.coveredTo + 1;
       const before = this.coveredTo;
       const fetch = this.fetchHead();
