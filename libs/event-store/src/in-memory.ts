@@ -87,6 +87,11 @@ export class InMemoryEventStore implements EventStore {
     return this.read(result);
   }
 
+  /** Appends so far (see `EventStore.appendsNotified`). */
+  get appendsNotified(): number {
+    return this.signal.notified;
+  }
+
   subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription {
     return pollingSubscription(readAfterCheckpoint((o) => this.readAll(o)), this.signal, options, handler);
   }

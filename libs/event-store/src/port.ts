@@ -101,6 +101,13 @@ export interface EventStore {
    * store, sparing a parse and a stringify per event. Same order and visibility rule as `readAll`.
    */
   readAllSerialized?(options?: ReadAllOptions): Promise<SerializedEvent[]>;
+  /**
+   * Optional: how many times this store has signalled appends so far (its own, and on a server other processes'
+   * as they are announced). A read of the log begun after the count reached N sees every append signalled up to
+   * N (subject to the rule above). Lets readers that share one read of the log tell whether what they hold is
+   * recent enough without asking the store again.
+   */
+  readonly appendsNotified?: number;
   /** Catch-up subscription: reads from the checkpoint, then follows live appends. */
   subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription;
   close(): Promise<void>;

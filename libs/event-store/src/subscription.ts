@@ -4,8 +4,15 @@ import type { EventHandler, ReadAllOptions, SubscribeOptions, Subscription } fro
 /** Wakes sleeping subscriptions of this process as soon as it appends, instead of waiting for the next poll. */
 export class AppendSignal {
   private waiters = new Set<() => void>();
+  private count = 0;
+
+  /** Times `notify` was called: each call follows appends that are committed (see `EventStore.appendsNotified`). */
+  get notified(): number {
+    return this.count;
+  }
 
   notify(): void {
+    this.count += 1;
     const waiters = this.waiters;
     this.waiters = new Set();
     for (const wake of waiters) wake();

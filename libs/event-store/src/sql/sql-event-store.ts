@@ -317,6 +317,11 @@ export class SqlEventStore implements EventStore {
     return Number(rows[0]!.v);
   }
 
+  /** Appends signalled so far, this process's and, once it listens, other processes' (see `EventStore.appendsNotified`). */
+  get appendsNotified(): number {
+    return this.signal.notified;
+  }
+
   /** Resolves on the next append (this process's, or on a server another process's) or after `timeoutMs`: consumers of the log sleep on it when caught up. */
   waitForAppend(timeoutMs: number): Promise<void> {
     this.listenForOthers();

@@ -138,8 +138,8 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
     await running.stop();
   });
 
-  it('does not write its checkpoint after every batch of events it only skips', async () => {
-    // Count the checkpoint writes: the group runs on a database that sees every statement.
+  /** Consumers on a database that counts the checkpoint writes it sees. */
+  async function countingCheckpointWrites(): Promise<{ counting: LogConsumers; writes: () => number }> {
     let checkpointWrites = 0;
     const counted = (sql: string) => {
       if (sql.includes('UPDATE') && sql.includes('consumer_checkpoints')) checkpointWrites += 1;
@@ -155,7 +155,11 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
       transaction: (work) => store.db.transaction((tx) => work(countingTx(tx))),
       close: () => store.db.close(),
     };
-    const counting = await LogConsumers.open(store, db, 'bintrail');
+    return { counting: await LogConsumers.open(store, db, 'bintrail'), writes: () => checkpointWrites };
+  }
+
+  it('does not write its checkpoint after every batch of events it only skips', async () => {
+    const { counting, writes } = await countingCheckpointWrites();
     const running = await counting.start({
       groupId: 'skipping',
       categories: ['warehouse'],
@@ -169,9 +173,37 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
       const { positions } = await store.appendToStream(`warehouse-${n}`, [{ type: 'warehouse.StockReceived', data: { n } }]);
       await eventually(async () => expect(running.status.checkpoint).toBe(positions[0]!.globalPosition), 5_000);
     }
-    expect(checkpointWrites).toBeLessThanOrEqual(3); // at most one a second (was one a batch: 20)
+    expect(writes()).toBeLessThanOrEqual(3); // at most one a second (was one a batch: 20)
     await running.stop(); // and written on stop: the skipped events are not read again
     expect(await counting.checkpoint('skipping')).toBe(20);
+  });
+
+  it('writes its checkpoint over handled events at most every 100 ms under load, and soon once quiet', async () => {
+    const { counting, writes } = await countingCheckpointWrites();
+    const handled: number[] = [];
+    const running = await counting.start({
+      groupId: 'handling',
+      categories: ['warehouse'],
+      transactional: false,
+      wake: (ms) => store.waitForAppend(ms),
+      handle: async (event) => void handled.push(event.globalPosition),
+    });
+    try {
+      // Forty events, each handled in a batch of its own, as commands come one after another.
+      const started = Date.now();
+      for (let n = 1; n <= 40; n++) {
+        await store.appendToStream(`warehouse-${n}`, [{ type: 'warehouse.StockReceived', data: { n } }]);
+        await eventually(async () => expect(running.status.checkpoint).toBe(n), 5_000);
+      }
+      const elapsedMs = Date.now() - started;
+      expect(handled).toHaveLength(40);
+      // One write per 100 ms at most, plus the first (was one a batch: 40).
+      expect(writes()).toBeLessThanOrEqual(Math.min(20, Math.floor(elapsedMs / 100) + 2));
+      // Once quiet, the stored checkpoint catches up within the interval and the group's next wake-up.
+      await eventually(async () => expect(await counting.checkpoint('handling')).toBe(40), 1_000);
+    } finally {
+      await running.stop();
+    }
   });
 
   it('does not take a short batch from the shared window for "caught up": an append made before it armed its wait is handled at once', async () => {

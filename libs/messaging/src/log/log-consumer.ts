@@ -57,7 +57,7 @@ export interface LogConsumerOptions {
   readonly logger?: Logger;
   /**
    * false: run the handler outside any transaction (its `tx` is the database itself, autocommit), and
-   * move the checkpoint after each batch of events. For handlers that issue commands, i.e. append to the store: an append must be
+   * move the checkpoint after the events, at most every 100 ms under load. For handlers that issue commands, i.e. append to the store: an append must be
    * the first write of its transaction, and PGlite serialises transactions, so an append from inside the
    * consumer's transaction would wait for it forever. Delivery is then at least once (a crash after a
    * handler, before the checkpoint, delivers the batch's events again): such handlers must be idempotent, as
@@ -173,6 +173,14 @@ class StopRequested extends Error {}
 const SKIPPED_CHECKPOINT_FLUSH_MS = 1_000;
 
 /**
+ * How long the checkpoint of a group outside a transaction may stay behind the events it has handled. Its
+ * delivery is at least once whatever the interval (a crash between a handler and the checkpoint delivers again),
+ * and its handlers are idempotent; a shorter interval only bounds how much a restart reads again. Written after
+ * every batch, it cost two groups a transaction per command each under load.
+ */
+const HANDLED_CHECKPOINT_FLUSH_MS = 100;
+
+/**
  * A transactional group that applied a batch this recently is busy: it lingers after a wake-up (see
  * `lingerMs`). Each transaction costs PGlite a BEGIN, a checkpoint UPDATE and a COMMIT (about 0.7 ms in
  * all); under load the choreography appends a few events at a time, and every projection woke for each.
@@ -184,11 +192,13 @@ class GroupLoop implements RunningLogConsumer {
   /** The checkpoint as stored: the compare-and-set expects it. `position` may be ahead, over skipped events only. */
   private stored: number;
   private storedAt = Date.now();
+  /** Outside a transaction: some event between `stored` and `position` was handled (not only skipped). */
+  private handledUnstored = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   /** The wait for the next append, begun before the read that found nothing more (see run). */
   private armed: Promise<void> | undefined;
-  /** The shared reader's fetch count when `armed` was armed: reads must be fresh as of it (see step). */
+  /** The shared reader's freshness mark when `armed` was armed: reads must be fresh as of it (see step). */
   private armedAt = 0;
   private applied = 0;
   private parkedCount = 0;
@@ -220,7 +230,7 @@ class GroupLoop implements RunningLogConsumer {
     this.stopping = true;
     this.wakeUp?.();
     await this.loop;
-    await this.flushSkipped(0).catch((error: unknown) => this.logger.warn('could not write the checkpoint on stop; the skipped events will be read again', { error }));
+    await this.flushCheckpoint(0).catch((error: unknown) => this.logger.warn('could not write the checkpoint on stop; its last events will be read again', { error }));
   }
 
   private async run(): Promise<void> {
@@ -235,12 +245,12 @@ class GroupLoop implements RunningLogConsumer {
         // applies (another group's command, in the middle of a choreography) must wake it, not find it
         // asleep for idlePollMs after its read missed it.
         if (this.armed === undefined) {
-          this.armedAt = this.reader.fetchesStarted;
+          this.armedAt = this.reader.freshnessMark;
           this.armed = this.options.wake ? this.options.wake(this.options.idlePollMs ?? 50) : sleep(this.options.idlePollMs ?? 50);
         }
         const caughtUp = await this.step();
         failures = 0;
-        await this.flushSkipped(SKIPPED_CHECKPOINT_FLUSH_MS);
+        await this.flushCheckpoint();
         if (caughtUp) {
           this.options.onCaughtUp?.();
           await this.idle();
@@ -281,17 +291,15 @@ class GroupLoop implements RunningLogConsumer {
     for (const event of batch.slice(from)) {
       if (this.stopping) break;
       if (this.options.accepts && !this.options.accepts(event.type)) {
-        this.position = event.globalPosition; // written with the next effect, or by flushSkipped
+        this.position = event.globalPosition; // written with the next effect, or by flushCheckpoint
         continue;
       }
       await this.deliver(event);
     }
-    // Outside a transaction the checkpoint is written once a batch (delivery is at least once anyway), and only
-    // after a batch with something handled: over skipped events only it waits for flushSkipped, as in a
-    // transactional group. (Written after every batch, it was most of the embedded platform's checkpoint writes:
-    // the shipping group reads every warehouse event and handles few.)
-    const handledSome = !this.options.accepts || batch.some((e) => this.options.accepts!(e.type));
-    if (this.options.transactional === false && handledSome && this.position > this.stored) await this.advance(this.position);
+    // Outside a transaction the checkpoint is written by flushCheckpoint (delivery is at least once anyway): at
+    // most every HANDLED_CHECKPOINT_FLUSH_MS after batches with something handled, every second over skipped
+    // events only. (Written after every batch, it was most of the embedded platform's checkpoint writes.)
+    if (this.options.transactional === false && (!this.options.accepts || batch.some((e) => this.options.accepts!(e.type)))) this.handledUnstored = true;
     return batch.length < batchSize;
   }
 
@@ -306,7 +314,7 @@ class GroupLoop implements RunningLogConsumer {
     let last = batch[batch.length - 1]!.globalPosition;
     let handled = accepted.length;
     if (accepted.length === 0) {
-      this.position = last; // nothing to apply: written with the next effect, or by flushSkipped
+      this.position = last; // nothing to apply: written with the next effect, or by flushCheckpoint
       return 'applied';
     }
     try {
@@ -445,9 +453,14 @@ class GroupLoop implements RunningLogConsumer {
     this.committed(position);
   }
 
-  /** Writes a checkpoint that moved over skipped events only, when it has waited at least `afterMs`. */
-  private async flushSkipped(afterMs: number): Promise<void> {
-    if (this.position > this.stored && Date.now() - this.storedAt >= afterMs) await this.advance(this.position);
+  /**
+   * Writes a checkpoint not yet stored once it has waited long enough: `afterMs` if given (0 on stop), else
+   * HANDLED_CHECKPOINT_FLUSH_MS when handled events are behind it (groups outside a transaction), else
+   * SKIPPED_CHECKPOINT_FLUSH_MS (it moved over skipped events only).
+   */
+  private async flushCheckpoint(afterMs?: number): Promise<void> {
+    const wait = afterMs ?? (this.handledUnstored ? HANDLED_CHECKPOINT_FLUSH_MS : SKIPPED_CHECKPOINT_FLUSH_MS);
+    if (this.position > this.stored && Date.now() - this.storedAt >= wait) await this.advance(this.position);
   }
 
   /** A transaction that moved the checkpoint to `position` has committed. */
@@ -455,6 +468,7 @@ class GroupLoop implements RunningLogConsumer {
     this.position = Math.max(this.position, position);
     this.stored = position;
     this.storedAt = Date.now();
+    if (this.stored >= this.position) this.handledUnstored = false;
   }
 
   /** Compare-and-set: only from the checkpoint this runner stored last, so two runners of one group never both apply an event. */

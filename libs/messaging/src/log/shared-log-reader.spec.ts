@@ -96,4 +96,33 @@ describe('shared log reader', () => {
     expect(positions(await a)).toEqual([]); // A's read began before the append: nothing new is a right answer
     expect(positions(await b)).toEqual([11]); // B was woken by the append: it must see it, not sleep until the next one
   });
+
+  it('serves a group that armed its wait after the last fetch began, with nothing appended since, from the window', async () => {
+    const store = await storeWith(10);
+    let storeReads = 0;
+    const readAll = store.readAll.bind(store);
+    store.readAll = async (options) => {
+      storeReads += 1;
+      return readAll(options);
+    };
+    const reader = new SharedLogReader(store);
+    await reader.read({ fromGlobalPosition: 1, maxCount: 100 });
+    // Group A armed its wait at this mark, then event 11 was appended and woke it.
+    const armedA = reader.freshnessMark;
+    await store.appendToStream('s-1', [{ type: 'warehouse.StockPicked', data: { n: 11 } }]);
+    storeReads = 0;
+    expect(positions(await reader.read({ fromGlobalPosition: 11, maxCount: 100, freshAfter: armedA }))).toEqual([11]);
+    expect(storeReads).toBe(1);
+    // Group B was busy with event 10 meanwhile and armed only now: nothing was appended since A's fetch began,
+    // so the window is recent enough for it. (Counting fetches instead of appends, every group that armed at
+    // another moment asked the store again: a dozen reads of the log per command on the embedded platform.)
+    const armedB = reader.freshnessMark;
+    expect(positions(await reader.read({ fromGlobalPosition: 10, maxCount: 100, freshAfter: armedB }))).toEqual([10, 11]);
+    expect(storeReads).toBe(1);
+    // A group that armed after another append must not be served a window without it.
+    await store.appendToStream('s-2', [{ type: 'warehouse.StockPicked', data: { n: 12 } }]);
+    const armedC = reader.freshnessMark;
+    expect(positions(await reader.read({ fromGlobalPosition: 11, maxCount: 100, freshAfter: armedC }))).toEqual([11, 12]);
+    expect(storeReads).toBe(2);
+  });
 });

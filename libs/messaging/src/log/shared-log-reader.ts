@@ -29,31 +29,37 @@ export class SharedLogReader {
   private categories: string[] = [];
   private from = 0;
   private coveredTo = 0;
-  private fetching: { readonly seq: number; readonly done: Promise<void> } | undefined;
-  /** Fetches started so far; a fetch's `seq` is the count once it started. */
+  private fetching: { readonly mark: number; readonly done: Promise<void> } | undefined;
+  /** Fetches started so far (the freshness mark of a store that does not count its appends). */
   private started = 0;
-  /** The `seq` of the last fetch that answered: the window is complete up to that fetch's snapshot. */
-  private answeredSeq = 0;
+  /** The freshness mark when the last fetch that answered began: the window holds every append signalled up to it. */
+  private answeredMark = -1;
   /** Reads served from the window, and reads that went to the store (for tests and status). */
   readonly counts = { shared: 0, fetches: 0, direct: 0 };
 
   constructor(
-    private readonly store: Pick<EventStore, 'readAll'>,
+    private readonly store: Pick<EventStore, 'readAll' | 'appendsNotified'>,
     options: SharedLogReaderOptions = {},
   ) {
     this.windowSize = options.windowSize ?? 20_000;
     this.fetchSize = options.fetchSize ?? 1_000;
   }
 
-  /** Fetches started so far: a caller about to wait for the next append notes it, and passes it as `freshAfter`. */
-  get fetchesStarted(): number {
-    return this.started;
+  /**
+   * Where the log stands for freshness: a fetch begun at this mark sees every append signalled before it. The
+   * store's count of append signals where it keeps one (a fetch begun at the same count as a caller's wait is then
+   * fresh enough for it: nothing was appended in between); else the fetches started so far (only a fetch begun
+   * after the wait is). A caller about to wait for the next append notes it, and passes it as `freshAfter`.
+   */
+  get freshnessMark(): number {
+    return this.store.appendsNotified ?? this.started;
   }
 
   /**
    * The same answer as `store.readAll` with these options. `freshAfter`: the caller armed its wait for the next
-   * append when `fetchesStarted` was this; then a short answer is complete as of a fetch begun after that (the
-   * window alone may predate an append made before the caller armed, which would then wake nobody).
+   * append when `freshnessMark` was this; then a short answer must come from a window fetched at that mark or
+   * later (a window fetched before may miss an append signalled before the caller armed, which would then wake
+   * nobody).
    */
   async read(options: {
     readonly fromGlobalPosition: number;
@@ -76,7 +82,7 @@ export class SharedLogReader {
     // A fetch already running when this read began may have taken its snapshot before the append this caller
     // was woken for: finding nothing in it proves nothing. (Taken as "nothing new", the caller slept until the
     // next append or its poll: an order in a quiet embedded platform took 50 ms longer one time in two.)
-    const fetchesBefore = this.started;
+    const markBefore = this.freshnessMark;
     const result: RecordedEvent[] = [];
     let next = from;
     for (;;) {
@@ -89,13 +95,13 @@ export class SharedLogReader {
       // and a fetch that finds nothing new is a statement for nothing. Unless the window is older than the
       // caller's wait (see freshAfter) and the answer is short: then ask the store first.
       if (result.length >= maxCount) break;
-      if (result.length > 0 && (freshAfter === undefined || this.answeredSeq > freshAfter)) break;
+      if (result.length > 0 && (freshAfter === undefined || this.answeredMark >= freshAfter)) break;
       next = this.coveredTo + 1;
       const before = this.coveredTo;
       const fetch = this.fetchHead();
       await fetch.done;
       if (this.coveredTo === before) {
-        if (fetch.seq <= fetchesBefore) continue; // began before this read: ask again
+        if (fetch.mark < markBefore) continue; // began before an append this read may be woken for: ask again
         break; // the log has nothing newer
       }
       if (next < this.from) {
@@ -110,14 +116,15 @@ export class SharedLogReader {
   }
 
   /** Extends the window with what the log holds after it; concurrent callers share one fetch. */
-  private fetchHead(): { readonly seq: number; readonly done: Promise<void> } {
+  private fetchHead(): { readonly mark: number; readonly done: Promise<void> } {
     if (this.fetching) return this.fetching;
-    const seq = ++this.started;
+    const mark = this.freshnessMark;
+    this.started += 1;
     const done = (async () => {
       try {
         const events = await this.store.readAll({ fromGlobalPosition: this.coveredTo + 1, maxCount: this.fetchSize });
         this.counts.fetches += 1;
-        this.answeredSeq = seq;
+        this.answeredMark = Math.max(this.answeredMark, mark);
         if (events.length === 0) return;
         this.window.push(...events);
         this.categories.push(...events.map((event) => categoryOfType(event.type) ?? ''));
@@ -133,7 +140,7 @@ export class SharedLogReader {
         this.fetching = undefined;
       }
     })();
-    this.fetching = { seq, done };
+    this.fetching = { mark, done };
     return this.fetching;
   }
 
