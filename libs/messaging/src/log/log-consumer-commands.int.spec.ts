@@ -48,11 +48,12 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
         }
       },
     });
-    await eventually(async () => expect(await consumers.checkpoint('commands')).toBe(5), 10_000);
+    // Its checkpoint moves past its own commands' events too (positions 6-10): not of a category it reads.
+    await eventually(async () => expect(await consumers.checkpoint('commands')).toBe(10), 10_000);
     const reacted = await store.readAll({ fromGlobalPosition: 1, maxCount: 100, categories: ['order'] });
     expect(reacted.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3, 4, 5]);
     expect(failedOnce).toBe(true);
-    expect(running.status).toMatchObject({ checkpoint: 5, applied: 5, parked: 0, stuck: undefined });
+    expect(running.status).toMatchObject({ checkpoint: 10, applied: 5, parked: 0, stuck: undefined });
     await running.stop();
   });
 
@@ -222,5 +223,35 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
     });
     await eventually(async () => expect(handled).toEqual([1, 2]), 5_000);
     await running.stop();
+  });
+
+  it('moves groups reading one category past the other categories\' events, with one read of the log per append for all of them', async () => {
+    const handled: number[] = [];
+    const groups = await Promise.all(
+      Array.from({ length: 5 }, (_, g) =>
+        consumers.start({
+          groupId: `orders-only-${g}`,
+          categories: ['order'],
+          transactional: g % 2 === 0 ? false : true,
+          idlePollMs: 60_000, // woken by appends only
+          wake: (ms) => store.waitForAppend(ms),
+          handle: async (event) => void handled.push(event.globalPosition),
+        }),
+      ),
+    );
+    try {
+      const fetchesBefore = consumers.reader.counts.fetches;
+      for (let n = 1; n <= 20; n++) {
+        await store.appendToStream(`warehouse-${n}`, [{ type: 'warehouse.StockReceived', data: { n } }]);
+        // Each group's checkpoint follows the log over events that are not for it (its lag is shown as none).
+        await eventually(async () => expect(groups.map((g) => g.status.checkpoint)).toEqual([n, n, n, n, n]), 5_000);
+      }
+      // About one read of the log per append, shared (was one per group and append: 100).
+      expect(consumers.reader.counts.fetches - fetchesBefore).toBeLessThanOrEqual(30);
+      const { positions } = await store.appendToStream('order-1', [{ type: 'order.OrderPlaced', data: {} }]);
+      await eventually(async () => expect(handled).toEqual([1, 2, 3, 4, 5].map(() => positions[0]!.globalPosition)), 5_000);
+    } finally {
+      await Promise.all(groups.map((g) => g.stop()));
+    }
   });
 });

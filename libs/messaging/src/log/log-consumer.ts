@@ -276,15 +276,23 @@ class GroupLoop implements RunningLogConsumer {
    */
   private async step(): Promise<boolean> {
     const batchSize = this.options.batchSize ?? 200;
-    const batch = await this.reader.read({
+    const { events: batch, scannedTo } = await this.reader.readBatch({
       fromGlobalPosition: this.position + 1,
       maxCount: batchSize,
       ...(this.options.categories ? { categories: this.options.categories } : {}),
       freshAfter: this.armedAt,
     });
+    // Events of other categories up to scannedTo: skipped, as events the group does not accept are (not read
+    // again and again from the window, each read then asking the store for more).
+    const skipToScanned = (): void => {
+      if (scannedTo > this.position) this.position = scannedTo;
+    };
     if (this.options.transactional !== false && batch.length > 1) {
       const outcome = await this.applyInOneTransaction(batch);
-      if (outcome === 'applied') return batch.length < batchSize;
+      if (outcome === 'applied') {
+        skipToScanned();
+        return batch.length < batchSize;
+      }
       if (outcome === 'cut short') return false; // the rest of the batch at once, in a transaction of its own
     }
     const from = this.options.transactional === false ? await this.startAll(batch) : 0;
@@ -296,6 +304,7 @@ class GroupLoop implements RunningLogConsumer {
       }
       await this.deliver(event);
     }
+    if (!this.stopping) skipToScanned();
     // Outside a transaction the checkpoint is written by flushCheckpoint (delivery is at least once anyway): at
     // most every HANDLED_CHECKPOINT_FLUSH_MS after batches with something handled, every second over skipped
     // events only. (Written after every batch, it was most of the embedded platform's checkpoint writes.)

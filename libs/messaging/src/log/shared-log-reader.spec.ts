@@ -125,4 +125,32 @@ describe('shared log reader', () => {
     expect(positions(await reader.read({ fromGlobalPosition: 11, maxCount: 100, freshAfter: armedC }))).toEqual([11, 12]);
     expect(storeReads).toBe(2);
   });
+
+  it('tells a group filtering by category how far the log holds nothing for it, without asking the store again', async () => {
+    const store = await storeWith(10); // even positions: warehouse, odd: order
+    let storeReads = 0;
+    const readAll = store.readAll.bind(store);
+    store.readAll = async (options) => {
+      storeReads += 1;
+      return readAll(options);
+    };
+    const reader = new SharedLogReader(store);
+    await reader.read({ fromGlobalPosition: 1, maxCount: 100 });
+    // Three warehouse events are appended; a group reading only 'order' events arms its wait after them.
+    for (let n = 11; n <= 13; n++) await store.appendToStream('s-1', [{ type: 'warehouse.StockPicked', data: { n } }]);
+    const armed = reader.freshnessMark;
+    const woken = await reader.readBatch({ fromGlobalPosition: 10, maxCount: 100, categories: ['order'], freshAfter: armed });
+    expect(positions(woken.events)).toEqual([]);
+    expect(woken.scannedTo).toBe(13); // nothing for it up to 13: it moves there
+    expect(storeReads).toBe(2); // the fetch for the appends it was woken by, and no other
+    // Read again from where it moved: nothing new, one fetch to be sure (the poll's case).
+    const again = await reader.readBatch({ fromGlobalPosition: 14, maxCount: 100, categories: ['order'], freshAfter: reader.freshnessMark });
+    expect([positions(again.events), again.scannedTo, storeReads]).toEqual([[], 13, 3]);
+    // An order event after them is found from there.
+    await store.appendToStream('s-2', [{ type: 'order.OrderPlaced', data: { n: 14 } }]);
+    const next = await reader.readBatch({ fromGlobalPosition: 14, maxCount: 100, categories: ['order'], freshAfter: reader.freshnessMark });
+    expect([positions(next.events), next.scannedTo]).toEqual([[14], 14]);
+    // read() keeps the store's answer: it looks past other categories for the caller.
+    expect(positions(await reader.read({ fromGlobalPosition: 10, maxCount: 100, categories: ['order'] }))).toEqual([14]);
+  });
 });

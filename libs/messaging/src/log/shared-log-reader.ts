@@ -20,6 +20,13 @@ export interface SharedLogReaderOptions {
  * up to position P, no event at or below P can appear later, so the window is complete from its
  * first position to its last.
  */
+export interface SharedReadOptions {
+  readonly fromGlobalPosition: number;
+  readonly maxCount: number;
+  readonly categories?: readonly string[];
+  readonly freshAfter?: number;
+}
+
 export class SharedLogReader {
   private readonly windowSize: number;
   private readonly fetchSize: number;
@@ -56,28 +63,39 @@ export class SharedLogReader {
   }
 
   /**
-   * The same answer as `store.readAll` with these options. `freshAfter`: the caller armed its wait for the next
-   * append when `freshnessMark` was this; then a short answer must come from a window fetched at that mark or
-   * later (a window fetched before may miss an append signalled before the caller armed, which would then wake
-   * nobody).
+   * The same answer as `store.readAll` with these options (perhaps shorter: the caller comes back for the rest;
+   * empty only when the log has nothing more for it). `freshAfter`: see `readBatch`.
    */
-  async read(options: {
-    readonly fromGlobalPosition: number;
-    readonly maxCount: number;
-    readonly categories?: readonly string[];
-    readonly freshAfter?: number;
-  }): Promise<RecordedEvent[]> {
+  async read(options: SharedReadOptions): Promise<RecordedEvent[]> {
+    for (let from = options.fromGlobalPosition; ; ) {
+      const { events, scannedTo } = await this.readBatch({ ...options, fromGlobalPosition: from });
+      if (events.length > 0 || scannedTo < from) return events;
+      from = scannedTo + 1; // only events of other categories so far
+    }
+  }
+
+  /**
+   * Events as `store.readAll` gives them with these options (perhaps fewer), and `scannedTo`: the log holds
+   * nothing more for this caller up to that position (at least the last event returned; further when the events
+   * after it are of other categories). A caller filtering by category moves past those without reading them
+   * again, and an empty answer with `scannedTo` at or past `fromGlobalPosition` is not "nothing new": it is
+   * "nothing for you up to there". `freshAfter`: the caller armed its wait for the next append when
+   * `freshnessMark` was this; then a short answer must come from a window fetched at that mark or later (a
+   * window fetched before may miss an append signalled before the caller armed, which would then wake nobody).
+   */
+  async readBatch(options: SharedReadOptions): Promise<{ events: RecordedEvent[]; scannedTo: number }> {
     const { freshAfter, ...storeOptions } = options; // the rest is what the store's own read takes
     const { fromGlobalPosition: from, maxCount } = storeOptions;
+    const direct = (events: RecordedEvent[], scannedTo: number) => {
+      this.counts.direct += 1;
+      return { events, scannedTo: events.length > 0 ? events[events.length - 1]!.globalPosition : scannedTo };
+    };
     if (this.fetching === undefined && this.coveredTo === 0) {
       // Nothing read yet: the window starts where the first caller asks, if near enough to the head to be worth keeping.
       this.from = from;
       this.coveredTo = from - 1;
     }
-    if (from < this.from || from > this.coveredTo + 1) {
-      this.counts.direct += 1;
-      return this.store.readAll(storeOptions);
-    }
+    if (from < this.from || from > this.coveredTo + 1) return direct(await this.store.readAll(storeOptions), from - 1);
     const wanted = storeOptions.categories ? new Set(storeOptions.categories) : undefined;
     // A fetch already running when this read began may have taken its snapshot before the append this caller
     // was woken for: finding nothing in it proves nothing. (Taken as "nothing new", the caller slept until the
@@ -93,9 +111,10 @@ export class SharedLogReader {
       }
       // Hand over what the window had before asking the store for more: the caller comes back for the rest,
       // and a fetch that finds nothing new is a statement for nothing. Unless the window is older than the
-      // caller's wait (see freshAfter) and the answer is short: then ask the store first.
+      // caller's wait (see freshAfter) and the answer is short: then ask the store first. The same when the
+      // window held only other categories' events: they are the answer (scannedTo), not a reason to fetch.
       if (result.length >= maxCount) break;
-      if (result.length > 0 && (freshAfter === undefined || this.answeredMark >= freshAfter)) break;
+      if ((result.length > 0 || next > from) && (freshAfter === undefined || this.answeredMark >= freshAfter)) break;
       next = this.coveredTo + 1;
       const before = this.coveredTo;
       const fetch = this.fetchHead();
@@ -107,12 +126,11 @@ export class SharedLogReader {
       if (next < this.from) {
         // The window moved past us while we waited (a huge burst): read the rest directly.
         const rest = await this.store.readAll({ ...storeOptions, fromGlobalPosition: next, maxCount: maxCount - result.length });
-        this.counts.direct += 1;
-        return [...result, ...rest];
+        return direct([...result, ...rest], next - 1);
       }
     }
     this.counts.shared += 1;
-    return result;
+    return { events: result, scannedTo: next - 1 };
   }
 
   /** Extends the window with what the log holds after it; concurrent callers share one fetch. */
