@@ -1,5 +1,5 @@
 import { Client, Pool, type PoolConfig } from 'pg';
-import { messages, parse, protocol, type PGlite, type Transaction } from '@electric-sql/pglite';
+import { messages, parse, protocol, type PGlite } from '@electric-sql/pglite';
 
 /** The little the SQL event store needs from a connection: parameterised queries and multi-statement scripts. */
 export interface SqlExecutor {
@@ -46,7 +46,9 @@ export function postgresDatabase(config: PoolConfig | string): SqlDatabase {
             await client.query(sql);
           },
         });
-        await client.query('COMMIT');
+        const committed = await client.query('COMMIT');
+        // COMMIT of a transaction in which a statement failed (its error caught by `work`) rolls it back.
+        if (committed.command === 'ROLLBACK') throw new Error('transaction rolled back at COMMIT: a statement in it had failed');
         return result;
       } catch (error) {
         // Cancelled or timed out (57014): a statement stopped part-way; do not trust the session.
@@ -103,18 +105,14 @@ async function listenOn(config: PoolConfig, channel: string, onNotify: (payload:
 }
 
 export function pgliteDatabase(db: PGlite, options: { closeWithStore?: boolean } = {}): SqlDatabase {
-  const query = pipelinedQuery(db);
-  const wrap = (q: PGlite | Transaction): SqlExecutor => ({
-    query: async <Row>(sql: string, params?: readonly unknown[]) =>
-      params && params.length > 0 ? query<Row>(sql, params, q === db ? undefined : (q as Transaction)) : q.query<Row>(sql, params as unknown[]),
-    exec: async (sql) => {
-      await q.exec(sql);
-    },
-  });
+  const session = pgliteSession(db);
   return {
     kind: 'pglite',
-    ...wrap(db),
-    transaction: (work) => db.transaction((tx) => work(wrap(tx))),
+    query: async <Row>(sql: string, params?: readonly unknown[]) => (params && params.length > 0 ? session.query<Row>(sql, params) : db.query<Row>(sql)),
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    transaction: (work) => session.transaction(work),
     close: async () => {
       if (options.closeWithStore !== false) await db.close();
     },
@@ -127,19 +125,22 @@ const MAX_PREPARED_STATEMENTS = 1_000;
 let preparedStatements = 0;
 
 /**
- * A parameterised query as PGlite's own `query` runs it (same locks, same serializers chosen by the parameter
- * types the server infers, same parsers, same error, the same sync to its files outside a transaction), but
- * cheaper on the embedded platform's hot path:
- * - one call into PostgreSQL instead of six: bind, describe, execute and sync go in one protocol buffer
- *   (each call into PGlite costs about 0.15-0.2 ms of CPU on the bench machine, and the platform runs some twenty
- *   statements per command batch);
+ * Statements and transactions as PGlite's own `query` and `transaction` run them (same locks, same serializers
+ * chosen by the parameter types the server infers, same parsers, same errors, the same sync to its files), but
+ * with fewer calls into PostgreSQL, each of which costs about 0.15-0.2 ms of CPU on the bench machine (the
+ * embedded platform runs some twenty statements and several transactions per command batch):
+ * - a parameterised statement is one call instead of six: bind, describe, execute and sync go in one protocol
+ *   buffer;
  * - each SQL text is parsed, analysed and described once, as a named prepared statement of the session (PGlite
  *   asked for the parameter types, and PostgreSQL parsed and analysed the text, on every call). PostgreSQL's plan
  *   cache re-analyses a prepared statement when a table it uses changes (a rebuild's table swap, a migration);
  *   a statement whose result columns changed under it (PostgreSQL refuses to run it: 0A000) is prepared again
- *   on its next use.
+ *   on its next use;
+ * - a transaction's BEGIN goes in the buffer of its first statement, and its COMMIT is one call (PGlite's
+ *   `transaction` made two calls of each, so a consumer's batch of three statements took ten calls, now four);
+ *   a transaction that ran no statement sends neither.
  */
-function pipelinedQuery(db: PGlite) {
+function pgliteSession(db: PGlite) {
   const prepared = new Map<string, { readonly name: string; readonly types: readonly number[] }>();
   const { serialize } = protocol;
   const concat = (parts: readonly Uint8Array[]): Uint8Array => {
@@ -151,12 +152,14 @@ function pipelinedQuery(db: PGlite) {
     }
     return out;
   };
-  const run = async <Row>(sql: string, params: readonly unknown[], inTransaction: boolean): Promise<{ rows: Row[] }> => {
+  const call = (parts: readonly Uint8Array[]) => db.execProtocolStream(concat(parts), { syncToFs: false });
+  /** `before`: messages to send ahead of the statement's first call (a transaction's BEGIN), once. */
+  const run = async <Row>(sql: string, params: readonly unknown[], before: () => readonly Uint8Array[]): Promise<{ rows: Row[] }> => {
     let statement = prepared.get(sql);
     try {
       if (statement === undefined) {
         const name = prepared.size < MAX_PREPARED_STATEMENTS ? `bintrail_${++preparedStatements}` : '';
-        const described = await db.execProtocolStream(concat([serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }), serialize.sync()]), { syncToFs: false });
+        const described = await call([...before(), serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }), serialize.sync()]);
         statement = { name, types: parse.parseDescribeStatementResults(described) };
         if (name) prepared.set(sql, statement);
       }
@@ -166,18 +169,16 @@ function pipelinedQuery(db: PGlite) {
         const serializer = db.serializers[types[i]!];
         return serializer ? serializer(value) : (value as { toString(): string }).toString();
       });
-      const results = await db.execProtocolStream(
-        concat([
-          ...(name ? [] : [serialize.parse({ text: sql })]),
-          serialize.bind({ statement: name, values }),
-          serialize.describe({ type: 'P' }),
-          serialize.execute({}),
-          serialize.sync(),
-        ]),
-        { syncToFs: false },
-      );
-      if (!inTransaction) await db.syncToFs();
-      return parse.parseResults(results, db.parsers)[0] as unknown as { rows: Row[] };
+      const results = await call([
+        ...before(),
+        ...(name ? [] : [serialize.parse({ text: sql })]),
+        serialize.bind({ statement: name, values }),
+        serialize.describe({ type: 'P' }),
+        serialize.execute({}),
+        serialize.sync(),
+      ]);
+      // The statement's result is the last (a BEGIN sent ahead of it has its own).
+      return parse.parseResults(results, db.parsers).at(-1) as unknown as { rows: Row[] };
     } catch (error) {
       if (error instanceof messages.DatabaseError) {
         // "cached plan must not change result type": prepare it again next time (the old name is left unused).
@@ -188,12 +189,60 @@ function pipelinedQuery(db: PGlite) {
       throw error;
     }
   };
-  return async <Row>(sql: string, params: readonly unknown[], tx: Transaction | undefined): Promise<{ rows: Row[] }> => {
-    if (tx) {
-      if (tx.closed) throw new Error('Transaction is closed');
-      return db._runExclusiveQuery(() => run<Row>(sql, params, true));
-    }
-    await db._checkReady();
-    return db._runExclusiveTransaction(() => db._runExclusiveQuery(() => run<Row>(sql, params, false)));
+  const nothingBefore = (): readonly Uint8Array[] => [];
+  return {
+    /** A statement in a transaction of its own (autocommit), synced to the files after, as PGlite's `query`. */
+    async query<Row>(sql: string, params: readonly unknown[]): Promise<{ rows: Row[] }> {
+      await db._checkReady();
+      return db._runExclusiveTransaction(() =>
+        db._runExclusiveQuery(async () => {
+          const result = await run<Row>(sql, params, nothingBefore);
+          await db.syncToFs();
+          return result;
+        }),
+      );
+    },
+
+    /** Runs `work` in one transaction, alone on the database (PGlite's transaction lock); rolls back if it throws. */
+    async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      await db._checkReady();
+      return db._runExclusiveTransaction(async () => {
+        let begun = false;
+        let closed = false;
+        const begin = (): readonly Uint8Array[] => {
+          if (begun) return [];
+          begun = true;
+          return [serialize.query('BEGIN')];
+        };
+        const open = (): void => {
+          if (closed) throw new Error('Transaction is closed');
+        };
+        const tx: SqlExecutor = {
+          query: async <Row>(sql: string, params: readonly unknown[] = []) => {
+            open();
+            return db._runExclusiveQuery(() => run<Row>(sql, params, begin));
+          },
+          exec: async (sql) => {
+            open();
+            await db._runExclusiveQuery(() => call([...begin(), serialize.query(sql)]));
+          },
+        };
+        let result: T;
+        try {
+          result = await work(tx);
+        } catch (error) {
+          closed = true;
+          if (begun) await db._runExclusiveQuery(() => call([serialize.query('ROLLBACK')]));
+          throw error;
+        }
+        closed = true;
+        if (!begun) return result;
+        const committed = parse.parseResults(await db._runExclusiveQuery(() => call([serialize.query('COMMIT')])), db.parsers).at(-1) as { command?: string };
+        // COMMIT of a transaction in which a statement failed (its error caught by `work`) rolls it back.
+        if (committed.command === 'ROLLBACK') throw new Error('transaction rolled back at COMMIT: a statement in it had failed');
+        await db.syncToFs();
+        return result;
+      });
+    },
   };
 }
