@@ -254,4 +254,46 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
       await Promise.all(groups.map((g) => g.stop()));
     }
   });
+
+  it('lingers after a wake-up only under load: one command at a time is applied at once, a stream of appends in a few transactions', async () => {
+    const handledAt = new Map<number, number>();
+    let transactions = 0;
+    const running = await consumers.start({
+      groupId: 'lingering',
+      lingerMs: 60,
+      wake: (ms) => store.waitForAppend(ms),
+      handle: async (event) => {
+        transactions += 1;
+        handledAt.set(event.globalPosition, performance.now());
+      },
+      handleBatch: async (events) => {
+        transactions += 1;
+        for (const event of events) handledAt.set(event.globalPosition, performance.now());
+      },
+    });
+    try {
+      // One command at a time, each read back before the next (a user's POST then GET): no linger.
+      const latencies: number[] = [];
+      for (let n = 1; n <= 10; n++) {
+        const at = performance.now();
+        const { positions } = await store.appendToStream(`warehouse-${n}`, [{ type: 'warehouse.StockReceived', data: { n } }]);
+        const position = positions[0]!.globalPosition;
+        await eventually(async () => expect(handledAt.has(position)).toBe(true), 5_000, 1);
+        latencies.push(handledAt.get(position)! - at);
+      }
+      latencies.sort((a, b) => a - b);
+      expect(latencies[5]).toBeLessThan(40); // lingering, each would take 60 ms or more
+      // Four writers appending 50 events each as fast as they can: the group folds them in a few transactions.
+      const before = transactions;
+      await Promise.all(
+        [0, 1, 2, 3].map(async (w) => {
+          for (let n = 0; n < 50; n++) await store.appendToStream(`warehouse-w${w}`, [{ type: 'warehouse.StockReceived', data: { n } }]);
+        }),
+      );
+      await eventually(async () => expect(handledAt.size).toBe(210), 10_000);
+      expect(transactions - before).toBeLessThanOrEqual(40);
+    } finally {
+      await running.stop();
+    }
+  });
 });
