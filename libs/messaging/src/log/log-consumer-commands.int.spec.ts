@@ -260,7 +260,7 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
     let transactions = 0;
     const running = await consumers.start({
       groupId: 'lingering',
-      lingerMs: 60,
+      lingerMs: 250,
       wake: (ms) => store.waitForAppend(ms),
       handle: async (event) => {
         transactions += 1;
@@ -282,7 +282,7 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
         latencies.push(handledAt.get(position)! - at);
       }
       latencies.sort((a, b) => a - b);
-      expect(latencies[5]).toBeLessThan(40); // lingering, each would take 60 ms or more
+      expect(latencies[5]).toBeLessThan(125); // lingering, each would take 250 ms or more
       // Four writers appending 50 events each as fast as they can: the group folds them in a few transactions.
       const before = transactions;
       await Promise.all(
