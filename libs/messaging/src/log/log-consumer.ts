@@ -193,7 +193,10 @@ const BUSY_WINDOW_MS = 10;
 
 class GroupLoop implements RunningLogConsumer {
   private stopping = false;
-  /** The checkpoint as stored: the compare-and-set expects it. `position` may be ahead, over skipped events only. */
+  /**
+   * The checkpoint as stored: the compare-and-set expects it. `position` may be ahead, over skipped events (and,
+   * outside a transaction, handled ones: see `handledUnstored`).
+   */
   private stored: number;
   private storedAt = Date.now();
   /** Outside a transaction: some event between `stored` and `position` was handled (not only skipped). */
@@ -316,9 +319,8 @@ class GroupLoop implements RunningLogConsumer {
     }
     if (!this.stopping) skipToScanned();
     // Outside a transaction the checkpoint is written by flushCheckpoint (delivery is at least once anyway): at
-    // most every HANDLED_CHECKPOINT_FLUSH_MS after batches with something handled, every second over skipped
-    // events only. (Written after every batch, it was most of the embedded platform's checkpoint writes.)
-    if (this.options.transactional === false && (!this.options.accepts || batch.some((e) => this.options.accepts!(e.type)))) this.handledUnstored = true;
+    // most every HANDLED_CHECKPOINT_FLUSH_MS after handled events (startAll and deliver note them), every second
+    // over skipped events only. (Written after every batch, it was most of the embedded platform's checkpoint writes.)
     return batch.length < batchSize;
   }
 
@@ -386,6 +388,7 @@ class GroupLoop implements RunningLogConsumer {
         break;
       }
       if (this.options.accepts && !this.options.accepts(event.type)) continue;
+      this.handledUnstored = true;
       const logger = this.logger.child({ correlationId: event.metadata.correlationId, eventId: event.eventId, type: event.type });
       const works: Promise<unknown>[] = [];
       const defer = (work: Promise<unknown>): void => {
@@ -424,8 +427,9 @@ class GroupLoop implements RunningLogConsumer {
     for (let attempt = 1; ; attempt++) {
       try {
         if (this.options.transactional === false) {
+          this.handledUnstored = true;
           await this.options.handle(event, { tx: this.db, logger });
-          this.position = event.globalPosition; // written at the end of the batch
+          this.position = event.globalPosition; // written by flushCheckpoint
         } else {
           await this.db.transaction(async (tx) => {
             await this.options.handle(event, { tx, logger });

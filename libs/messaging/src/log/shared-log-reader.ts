@@ -8,6 +8,13 @@ export interface SharedLogReaderOptions {
   readonly fetchSize?: number;
 }
 
+export interface SharedReadOptions {
+  readonly fromGlobalPosition: number;
+  readonly maxCount: number;
+  readonly categories?: readonly string[];
+  readonly freshAfter?: number;
+}
+
 /**
  * One read of the store's log for every consumer group of a process. Groups that are caught up all
  * want the same few new events at the same moment (each append wakes every group): without this,
@@ -20,13 +27,6 @@ export interface SharedLogReaderOptions {
  * up to position P, no event at or below P can appear later, so the window is complete from its
  * first position to its last.
  */
-export interface SharedReadOptions {
-  readonly fromGlobalPosition: number;
-  readonly maxCount: number;
-  readonly categories?: readonly string[];
-  readonly freshAfter?: number;
-}
-
 export class SharedLogReader {
   private readonly windowSize: number;
   private readonly fetchSize: number;
