@@ -137,7 +137,7 @@ let preparedStatements = 0;
  *   a statement whose result columns changed under it (PostgreSQL refuses to run it: 0A000) is prepared again
  *   on its next use;
  * - a transaction's BEGIN goes in the buffer of its first statement, and its COMMIT is one call (PGlite's
- *   `transaction` made two calls of each, so a consumer's batch of three statements took ten calls, now four);
+ *   `transaction` made two calls of each, so a consumer's batch of three statements took seven calls, now four);
  *   a transaction that ran no statement sends neither.
  */
 function pgliteSession(db: PGlite) {
