@@ -12,5 +12,5 @@ export { platformTopics, ensurePlatformTopics, type TopicLayout } from './topics
 export { replayDeadLetters, type ReplayOptions } from './dlq-replay';
 export { BusTransport, type BusTransportOptions } from './nest/bus-transport';
 export { KafkaEventSource, LogEventSource, type EventSource, type EventContext, type EventSubscription, type RunningSubscription, type KafkaEventSourceOptions } from './source/event-source';
-export { LogConsumers, type LogConsumerOptions, type LogConsumerStatus, type LogHandlerContext, type RunningLogConsumer } from './log/log-consumer';
+export { LogConsumers, type LogConsumerOptions, type LogConsumersOptions, type LogConsumerStatus, type LogHandlerContext, type RunningLogConsumer } from './log/log-consumer';
 export { backoffDelay, sleep } from './backoff';

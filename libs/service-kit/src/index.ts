@@ -36,3 +36,4 @@ export {
   type ClaimOutcome,
   type ParsedIdempotencyKey,
 } from './idempotency';
+export { RequestsInFlight } from './requests-in-flight';

@@ -27,7 +27,7 @@ import {
 } from '@bintrail/messaging';
 import type { Logger } from '@bintrail/observability';
 import { ProjectionsController, RUNNING_PROJECTIONS, startProjections, type Projection, type RunningProjections } from '@bintrail/projections';
-import { nestLogger, PLATFORM_CONTEXT, type PlatformContext } from '@bintrail/service-kit';
+import { nestLogger, PLATFORM_CONTEXT, RequestsInFlight, type PlatformContext } from '@bintrail/service-kit';
 import type { PlatformConfig } from './config';
 import { applyHttpConventions } from './http-conventions';
 
@@ -129,16 +129,18 @@ interface Infrastructure {
  * publishing to Kafka, service handlers consuming Kafka through inboxes. Projections read the
  * log directly in both forms.
  */
-async function openInfrastructure(config: PlatformConfig, logger: Logger, runRelay: boolean): Promise<Infrastructure> {
+async function openInfrastructure(config: PlatformConfig, logger: Logger, runRelay: boolean, load: RequestsInFlight): Promise<Infrastructure> {
+  // While more than one request is in flight, projections fold several appends per transaction (see lingerMs).
+  const consumerOptions = { busy: load.busy };
   if (config.mode === 'embedded') {
     mkdirSync(config.dataDir, { recursive: true });
     const store = await openEmbeddedEventStore(config.dataDir, { schema: config.schema, source: 'platform' });
     logger.info(`event store: embedded PostgreSQL (PGlite), data in ${config.dataDir}`);
-    const consumers = await LogConsumers.open(store, store.db, config.schema);
+    const consumers = await LogConsumers.open(store, store.db, config.schema, consumerOptions);
     return { store, consumers, source: new LogEventSource(consumers, { logger, wake: (ms) => store.waitForAppend(ms) }), close: () => store.close() };
   }
   const store = await openPostgresEventStore(config.databaseUrl!, { schema: config.schema, source: 'platform' });
-  const consumers = await LogConsumers.open(store, store.db, config.schema);
+  const consumers = await LogConsumers.open(store, store.db, config.schema, consumerOptions);
   const bus = new KafkaBus({ brokers: config.kafkaBrokers, clientId: 'bintrail-platform', logger });
   const prefix = config.topicPrefix ? { prefix: config.topicPrefix } : {};
   logger.info(`event store: PostgreSQL at ${redact(config.databaseUrl!)}, schema ${config.schema}; Kafka at ${config.kafkaBrokers.join(',')}`);
@@ -174,7 +176,8 @@ async function openInfrastructure(config: PlatformConfig, logger: Logger, runRel
 
 export async function startPlatform(config: PlatformConfig, logger: Logger, options: StartPlatformOptions = {}): Promise<RunningPlatform> {
   const services = (options.services ?? PLATFORM_SERVICE_NAMES).map((name) => PLATFORM_SERVICES[name]);
-  const infra = await openInfrastructure(config, logger, options.relay ?? true);
+  const load = new RequestsInFlight();
+  const infra = await openInfrastructure(config, logger, options.relay ?? true, load);
   const s = quoteIdent(config.schema);
   const projections = await startProjections(infra.store.db, infra.consumers, config.schema, services.flatMap((service) => service.projections), {
     logger,
@@ -202,6 +205,7 @@ export async function startPlatform(config: PlatformConfig, logger: Logger, opti
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     { logger: nestLogger(logger), abortOnError: false },
   );
+  load.register(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   // Read-your-writes on GETs (?minPosition=, bintrail-read-position/lag), Idempotency-Key on commands, API docs at /docs.
   const conventions = await applyHttpConventions(app, { projections, store: infra.store, config, logger });

@@ -296,4 +296,53 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
       await running.stop();
     }
   });
+  it('with a load signal: reads at most every lingerMs while it says busy (one transaction for many appends), at once while it does not', async () => {
+    let busy = false;
+    const handledAt = new Map<number, number>();
+    let transactions = 0;
+    const running = await consumers.start({
+      groupId: 'signalled',
+      lingerMs: 60,
+      busy: () => busy,
+      wake: (ms) => store.waitForAppend(ms),
+      handle: async (event) => {
+        transactions += 1;
+        handledAt.set(event.globalPosition, performance.now());
+      },
+      handleBatch: async (events) => {
+        transactions += 1;
+        for (const event of events) handledAt.set(event.globalPosition, performance.now());
+      },
+    });
+    try {
+      // Not busy: one command at a time is applied at once.
+      const latencies: number[] = [];
+      for (let n = 1; n <= 6; n++) {
+        const at = performance.now();
+        const { positions } = await store.appendToStream(`warehouse-${n}`, [{ type: 'warehouse.StockReceived', data: { n } }]);
+        await eventually(async () => expect(handledAt.has(positions[0]!.globalPosition)).toBe(true), 5_000, 1);
+        latencies.push(handledAt.get(positions[0]!.globalPosition)! - at);
+      }
+      latencies.sort((a, b) => a - b);
+      expect(latencies[3]).toBeLessThan(30); // lingering, each would take up to 60 ms
+      // Busy: an append every few milliseconds, each one a wake-up. Read after every append, that was a
+      // transaction per append (the group is quicker than the appends come, so it never saw two between reads).
+      busy = true;
+      const before = transactions;
+      const started = performance.now();
+      let appended = 0;
+      while (performance.now() - started < 600) {
+        await store.appendToStream('warehouse-paced', [{ type: 'warehouse.StockReceived', data: { appended } }]);
+        appended += 1;
+        await new Promise((resolve) => setTimeout(resolve, 4));
+      }
+      const seconds = (performance.now() - started) / 1_000;
+      await eventually(async () => expect(handledAt.size).toBe(6 + appended), 10_000);
+      expect(appended).toBeGreaterThan(30);
+      // One read per 60 ms at most: about 10 in 600 ms (and a last one after the writer stopped).
+      expect(transactions - before).toBeLessThanOrEqual(Math.ceil((seconds * 1_000) / 60) + 3);
+    } finally {
+      await running.stop();
+    }
+  });
 });

@@ -49,12 +49,20 @@ export interface LogConsumerOptions {
   /** Called each time the group has caught up with the log (its checkpoint is current), just before it sleeps. */
   readonly onCaughtUp?: () => void;
   /**
-   * Transactional groups under sustained load (they applied a batch less than 10 ms before being woken, and
-   * more than one append came between their last two reads): how long to wait after the wake-up before
-   * reading, so that one transaction takes the events of several appends (default 12 ms; 0: read at once). A
-   * group woken after a quiet spell, or by one command at a time, reads at once.
+   * Transactional groups under load: the least time between the starts of two reads (default 12 ms; 0: read at
+   * once), so that one transaction takes the events of several appends. Woken sooner, the group waits out the
+   * rest. Under load means: `busy` says so; without `busy`, the group applied a batch less than 10 ms before
+   * being woken and more than one append came between its last two reads. A group woken after a quiet spell,
+   * or by one command at a time, reads at once.
    */
   readonly lingerMs?: number;
+  /**
+   * The process's load signal (default: the one given to LogConsumers.open, if any): true while more commands
+   * are on their way than the one whose append woke the group (the platform: more than one HTTP request in
+   * flight). A group quick enough to read after every append never sees more than one append between its
+   * reads, so the guess from its own reads alone left it reading (and committing) once per append under load.
+   */
+  readonly busy?: () => boolean;
   readonly logger?: Logger;
   /**
    * false: run the handler outside any transaction (its `tx` is the database itself, autocommit), and
@@ -72,6 +80,12 @@ export interface LogConsumerOptions {
    * event store's migration 4, such a transaction also hid every later append from all readers of the log.)
    */
   readonly maxTransactionMs?: number;
+}
+
+/** What every group started by one LogConsumers shares unless its own options say otherwise. */
+export interface LogConsumersOptions {
+  /** The process's load signal (see LogConsumerOptions.busy). */
+  readonly busy?: () => boolean;
 }
 
 export interface LogConsumerStatus {
@@ -104,12 +118,13 @@ export class LogConsumers {
     store: EventStore,
     readonly db: SqlDatabase,
     private readonly s: string,
+    private readonly defaults: LogConsumersOptions,
   ) {
     this.reader = new SharedLogReader(store);
   }
 
   /** `db` must be the store's own database, so effects, checkpoint and log share transactions. */
-  static async open(store: EventStore, db: SqlDatabase, schema: string): Promise<LogConsumers> {
+  static async open(store: EventStore, db: SqlDatabase, schema: string, options: LogConsumersOptions = {}): Promise<LogConsumers> {
     await runMigrations(db, schema, 'log-consumers', [
       {
         version: 1,
@@ -132,7 +147,7 @@ export class LogConsumers {
           );`,
       },
     ]);
-    return new LogConsumers(store, db, quoteIdent(schema));
+    return new LogConsumers(store, db, quoteIdent(schema), options);
   }
 
   async checkpoint(groupId: string): Promise<number> {
@@ -152,7 +167,8 @@ export class LogConsumers {
   /** Starts a group from its stored checkpoint; resolves once the checkpoint is loaded. */
   async start(options: LogConsumerOptions): Promise<RunningLogConsumer> {
     await this.db.query(`INSERT INTO ${this.s}.consumer_checkpoints (group_id, position) VALUES ($1, 0) ON CONFLICT DO NOTHING`, [options.groupId]);
-    const consumer = new GroupLoop(this.reader, this.db, this.s, options, await this.checkpoint(options.groupId));
+    const busy = options.busy ?? this.defaults.busy;
+    const consumer = new GroupLoop(this.reader, this.db, this.s, { ...options, ...(busy ? { busy } : {}) }, await this.checkpoint(options.groupId));
     consumer.start();
     return consumer;
   }
@@ -182,12 +198,13 @@ const SKIPPED_CHECKPOINT_FLUSH_MS = 1_000;
 const HANDLED_CHECKPOINT_FLUSH_MS = 100;
 
 /**
- * A transactional group that applied a batch this recently, with more than one append between its last two
- * reads, is busy: it lingers after a wake-up (see `lingerMs`). A projection's batch costs PGlite a few
- * statements whatever its size (about 1-2 ms), and under load the platform appends a few events at a time:
- * with 4 ms of linger the receipts bench ran some 75 batches a second per projection, 6 receipts each; with
- * 12 ms, CPU per receipt fell by a fifth (0.86-1.02 ms against 1.09-1.20 ms in three alternating runs each).
- * One command at a time (one append per read) does not linger: its reads stay as quick as before.
+ * Without a load signal, a transactional group that applied a batch this recently, with more than one append
+ * between its last two reads, is taken to be busy: it lingers after a wake-up (see `lingerMs`). A projection's
+ * batch costs PGlite a few statements whatever its size (about 1-2 ms), and under load the platform appends a
+ * few events at a time: with 4 ms of linger the receipts bench ran some 75 batches a second per projection, 6
+ * receipts each; with 12 ms, CPU per receipt fell by a fifth (0.86-1.02 ms against 1.09-1.20 ms in three
+ * alternating runs each). One command at a time (one append per read) does not linger: its reads stay as quick
+ * as before.
  */
 const BUSY_WINDOW_MS = 10;
 
@@ -215,6 +232,8 @@ class GroupLoop implements RunningLogConsumer {
   /** The shared reader's freshness mark at this group's last read, and how far it moved since the read before. */
   private markAtRead = 0;
   private appendsBetweenReads = 0;
+  /** When this group's last read began (performance.now()). */
+  private readAt = -Infinity;
   private readonly logger: Logger;
 
   constructor(
@@ -289,6 +308,7 @@ class GroupLoop implements RunningLogConsumer {
     const mark = this.reader.freshnessMark;
     this.appendsBetweenReads = mark - this.markAtRead;
     this.markAtRead = mark;
+    this.readAt = performance.now();
     const { events: batch, scannedTo } = await this.reader.readBatch({
       fromGlobalPosition: this.position + 1,
       maxCount: batchSize,
@@ -516,11 +536,14 @@ class GroupLoop implements RunningLogConsumer {
     this.armed = undefined;
   }
 
-  /** Woken while busy: lets a few more appends land before the next read (transactional groups only). */
+  /** Woken while busy: lets a few more appends land, up to lingerMs after the last read began (transactional groups only). */
   private async lingerIfBusy(): Promise<void> {
     const lingerMs = this.options.lingerMs ?? 12;
     if (this.options.transactional === false || lingerMs <= 0 || this.stopping) return;
-    if (performance.now() - this.appliedAt < BUSY_WINDOW_MS && this.appendsBetweenReads > 1) await this.pause(lingerMs);
+    const now = performance.now();
+    const busy = this.options.busy ? this.options.busy() : now - this.appliedAt < BUSY_WINDOW_MS && this.appendsBetweenReads > 1;
+    const wait = this.readAt + lingerMs - now;
+    if (busy && wait > 0) await this.pause(wait);
   }
 
   private async pause(ms: number): Promise<void> {
