@@ -106,6 +106,30 @@ describe('SQL database on PGlite: cost of a transaction', () => {
   });
 });
 
+describe('SQL database on PGlite: cost of a statement', () => {
+  it('runs a statement with or without parameters in one call into PostgreSQL once it has been prepared', async () => {
+    const pg = await PGlite.create();
+    const db = pgliteDatabase(pg);
+    await db.exec('CREATE TABLE w (code text PRIMARY KEY)');
+    await db.query('INSERT INTO w (code) VALUES ($1), ($2)', ['WH2', 'WH1']);
+    const list = () => db.query<{ code: string }>('SELECT code FROM w ORDER BY code');
+    await list(); // prepares it
+    const execProtocolRawSync = pg.execProtocolRawSync.bind(pg);
+    let calls = 0;
+    pg.execProtocolRawSync = (message) => {
+      calls += 1;
+      return execProtocolRawSync(message);
+    };
+    expect((await list()).rows).toEqual([{ code: 'WH1' }, { code: 'WH2' }]);
+    expect(calls).toBe(1); // PGlite's own query: parse, describe, bind, execute in calls of their own
+    expect((await db.query('SELECT count(*)::int AS n FROM w WHERE code = $1', ['WH1'])).rows).toEqual([{ n: 1 }]);
+    calls = 0;
+    await db.query('SELECT count(*)::int AS n FROM w WHERE code = $1', ['WH2']);
+    expect(calls).toBe(1);
+    await db.close();
+  });
+});
+
 describe('SQL database on PGlite: planning', () => {
   it('plans a prepared statement once, whatever its parameters: a read model\'s keyed read is not planned anew on each call', async () => {
     const db = pgliteDatabase(await PGlite.create());

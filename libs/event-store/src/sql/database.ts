@@ -108,7 +108,7 @@ export function pgliteDatabase(db: PGlite, options: { closeWithStore?: boolean }
   const session = pgliteSession(db);
   return {
     kind: 'pglite',
-    query: async <Row>(sql: string, params?: readonly unknown[]) => (params && params.length > 0 ? session.query<Row>(sql, params) : db.query<Row>(sql)),
+    query: async <Row>(sql: string, params?: readonly unknown[]) => session.query<Row>(sql, params ?? []),
     exec: async (sql) => {
       await db.exec(sql);
     },
@@ -129,8 +129,9 @@ let preparedStatements = 0;
  * chosen by the parameter types the server infers, same parsers, same errors, the same sync to its files), but
  * with fewer calls into PostgreSQL, each of which costs about 0.15-0.2 ms of CPU on the bench machine (the
  * embedded platform runs some twenty statements and several transactions per command batch):
- * - a parameterised statement is one call instead of six: bind, describe, execute and sync go in one protocol
- *   buffer;
+ * - a statement, with parameters or without, is one call instead of six: bind, describe, execute and sync go
+ *   in one protocol buffer (statements without parameters went to PGlite's own `query` until the order service's
+ *   list of warehouses, read for every order, showed it);
  * - each SQL text is parsed, analysed and described once, as a named prepared statement of the session (PGlite
  *   asked for the parameter types, and PostgreSQL parsed and analysed the text, on every call). PostgreSQL's plan
  *   cache re-analyses a prepared statement when a table it uses changes (a rebuild's table swap, a migration);
