@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedEventStore, type SqlDatabase, type SqlEventStore, type SqlExecutor } from '@bintrail/event-store';
 import { eventually } from '../bus/contract/bus-contract-suite';
-import { LogConsumers } from './log-consumer';
+import { LogConsumers, type LogConsumerOptions } from './log-consumer';
 
 /**
  * A group whose handler runs commands (appends to the store) on PGlite, where transactions are
@@ -255,12 +255,12 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
     }
   });
 
-  it('lingers after a wake-up only under load: one command at a time is applied at once, a stream of appends in a few transactions', async () => {
+  /** A group that notes when it applied each event and counts its transactions (a batch, or one event). */
+  const timedGroup = async (options: Pick<LogConsumerOptions, 'groupId' | 'lingerMs' | 'busy'>) => {
     const handledAt = new Map<number, number>();
     let transactions = 0;
     const running = await consumers.start({
-      groupId: 'lingering',
-      lingerMs: 250,
+      ...options,
       wake: (ms) => store.waitForAppend(ms),
       handle: async (event) => {
         transactions += 1;
@@ -271,64 +271,48 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
         for (const event of events) handledAt.set(event.globalPosition, performance.now());
       },
     });
-    try {
-      // One command at a time, each read back before the next (a user's POST then GET): no linger.
+    /** One command at a time, each read back before the next (a user's POST then GET): ms until each was applied, ascending. */
+    const oneAtATime = async (count: number): Promise<number[]> => {
       const latencies: number[] = [];
-      for (let n = 1; n <= 10; n++) {
+      for (let n = 1; n <= count; n++) {
         const at = performance.now();
-        const { positions } = await store.appendToStream(`warehouse-${n}`, [{ type: 'warehouse.StockReceived', data: { n } }]);
+        const { positions } = await store.appendToStream(`warehouse-${options.groupId}-${n}`, [{ type: 'warehouse.StockReceived', data: { n } }]);
         const position = positions[0]!.globalPosition;
         await eventually(async () => expect(handledAt.has(position)).toBe(true), 5_000, 1);
         latencies.push(handledAt.get(position)! - at);
       }
-      latencies.sort((a, b) => a - b);
-      expect(latencies[5]).toBeLessThan(125); // lingering, each would take 250 ms or more
+      return latencies.sort((a, b) => a - b);
+    };
+    return { handledAt, transactions: () => transactions, running, oneAtATime };
+  };
+
+  it('lingers after a wake-up only under load: one command at a time is applied at once, a stream of appends in a few transactions', async () => {
+    const { handledAt, transactions, running, oneAtATime } = await timedGroup({ groupId: 'lingering', lingerMs: 250 });
+    try {
+      expect((await oneAtATime(10))[5]).toBeLessThan(125); // lingering, each would take 250 ms or more
       // Four writers appending 50 events each as fast as they can: the group folds them in a few transactions.
-      const before = transactions;
+      const before = transactions();
       await Promise.all(
         [0, 1, 2, 3].map(async (w) => {
           for (let n = 0; n < 50; n++) await store.appendToStream(`warehouse-w${w}`, [{ type: 'warehouse.StockReceived', data: { n } }]);
         }),
       );
       await eventually(async () => expect(handledAt.size).toBe(210), 10_000);
-      expect(transactions - before).toBeLessThanOrEqual(40);
+      expect(transactions() - before).toBeLessThanOrEqual(40);
     } finally {
       await running.stop();
     }
   });
+
   it('with a load signal: reads at most every lingerMs while it says busy (one transaction for many appends), at once while it does not', async () => {
     let busy = false;
-    const handledAt = new Map<number, number>();
-    let transactions = 0;
-    const running = await consumers.start({
-      groupId: 'signalled',
-      lingerMs: 60,
-      busy: () => busy,
-      wake: (ms) => store.waitForAppend(ms),
-      handle: async (event) => {
-        transactions += 1;
-        handledAt.set(event.globalPosition, performance.now());
-      },
-      handleBatch: async (events) => {
-        transactions += 1;
-        for (const event of events) handledAt.set(event.globalPosition, performance.now());
-      },
-    });
+    const { handledAt, transactions, running, oneAtATime } = await timedGroup({ groupId: 'signalled', lingerMs: 60, busy: () => busy });
     try {
-      // Not busy: one command at a time is applied at once.
-      const latencies: number[] = [];
-      for (let n = 1; n <= 6; n++) {
-        const at = performance.now();
-        const { positions } = await store.appendToStream(`warehouse-${n}`, [{ type: 'warehouse.StockReceived', data: { n } }]);
-        await eventually(async () => expect(handledAt.has(positions[0]!.globalPosition)).toBe(true), 5_000, 1);
-        latencies.push(handledAt.get(positions[0]!.globalPosition)! - at);
-      }
-      latencies.sort((a, b) => a - b);
-      expect(latencies[3]).toBeLessThan(30); // lingering, each would take up to 60 ms
+      expect((await oneAtATime(6))[3]).toBeLessThan(30); // not busy; lingering, each would take up to 60 ms
       // Busy: an append every few milliseconds, each one a wake-up. Read after every append, that was a
       // transaction per append (the group is quicker than the appends come, so it never saw two between reads).
       busy = true;
-      const before = transactions;
+      const before = transactions();
       const started = performance.now();
       let appended = 0;
       while (performance.now() - started < 600) {
@@ -340,7 +324,7 @@ describe('consumer groups whose handlers append to the store (PGlite)', () => {
       await eventually(async () => expect(handledAt.size).toBe(6 + appended), 10_000);
       expect(appended).toBeGreaterThan(30);
       // One read per 60 ms at most: about 10 in 600 ms (and a last one after the writer stopped).
-      expect(transactions - before).toBeLessThanOrEqual(Math.ceil((seconds * 1_000) / 60) + 3);
+      expect(transactions() - before).toBeLessThanOrEqual(Math.ceil((seconds * 1_000) / 60) + 3);
     } finally {
       await running.stop();
     }
