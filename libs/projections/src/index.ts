@@ -19,4 +19,4 @@ export {
 export { shadowSchemaOf } from './versions';
 export { ProjectionsController, RUNNING_PROJECTIONS } from './projections.controller';
 export { CatalogCopy, CatalogCopyReader, type CatalogCopyOptions, type CopyProgress } from './catalog-copy';
-export { readInOneRoundTrip, writeInOneStatement, type Statement } from './one-round-trip';
+export { readInOneRoundTrip, writeInOneStatement, rowsByKey, upsertRows, deleteRows, column, type Column, type Statement } from './one-round-trip';

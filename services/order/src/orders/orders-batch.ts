@@ -1,10 +1,25 @@
 import type { RecordedEvent } from '@bintrail/contracts';
 import type { SqlExecutor } from '@bintrail/event-store';
-import { readInOneRoundTrip, writeInOneStatement } from '@bintrail/projections';
+import { column, deleteRows, readInOneRoundTrip, rowsByKey, upsertRows, writeInOneStatement, type Column } from '@bintrail/projections';
 import { orderStatus, type Order } from './order.domain';
 import { foldOrdersBatch, ordersBookingOf, ordersKeysOf, pickBinKey, type OrderRow, type OrdersBooking, type PickBinRow } from './orders-batch.domain';
 
 type Num = string | number;
+
+const orderColumns: Column<OrderRow>[] = [
+  column('order_id', 'text', (r: OrderRow) => r.orderId),
+  column('status', 'text', (r: OrderRow) => orderStatus(r.state)),
+  column('placed_at', 'text', (r: OrderRow) => r.placedAt),
+  column('state', 'text', (r: OrderRow) => JSON.stringify(r.state), 'jsonb'),
+  column('position', 'bigint', (r: OrderRow) => r.position),
+];
+const pickBinKeyColumns = [
+  column('order_id', 'text', (k: { readonly orderId: string }) => k.orderId),
+  column('allocation_line_id', 'text', (k: { readonly allocationLineId: string }) => k.allocationLineId),
+  column('warehouse', 'text', (k: { readonly warehouse: string }) => k.warehouse),
+  column('bin', 'text', (k: { readonly bin: string }) => k.bin),
+];
+const pickBinColumns: Column<PickBinRow>[] = [...pickBinKeyColumns, column('line_id', 'text', (r: PickBinRow) => r.lineId), column('quantity', 'bigint', (r: PickBinRow) => r.quantity)];
 
 /**
  * The orders projection's batch path: the same rows as `apply` event by event, in two statements per batch
@@ -28,14 +43,7 @@ export async function applyOrdersBatch(events: readonly RecordedEvent[], tx: Sql
                 FROM unnest($1::text[], $2::boolean[]) AS k(order_id, folded) JOIN ${s}.orders o ON o.order_id = k.order_id`,
           params: [keys.orders.map((k) => k.orderId), keys.orders.map((k) => k.folded)],
         },
-    keys.pickBins.length === 0
-      ? undefined
-      : {
-          sql: `SELECT b.order_id, b.allocation_line_id, b.warehouse, b.bin, b.line_id, b.quantity
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(order_id, allocation_line_id, warehouse, bin)
-                JOIN ${s}.order_pick_bins b ON b.order_id = k.order_id AND b.allocation_line_id = k.allocation_line_id AND b.warehouse = k.warehouse AND b.bin = k.bin`,
-          params: [0, 1, 2, 3].map((i) => keys.pickBins.map((k) => k[i])),
-        },
+    rowsByKey(`${s}.order_pick_bins`, ['order_id', 'allocation_line_id', 'warehouse', 'bin', 'line_id', 'quantity'], pickBinKeyColumns, keys.pickBins.map(([orderId, allocationLineId, warehouse, bin]) => ({ orderId, allocationLineId, warehouse, bin }))),
   ])) as [
     { order_id: string; placed_at: string; position: Num; state: Order | null }[],
     { order_id: string; allocation_line_id: string; warehouse: string; bin: string; line_id: string; quantity: Num }[],
@@ -55,43 +63,9 @@ export async function applyOrdersBatch(events: readonly RecordedEvent[], tx: Sql
   const emptied = [...after.pickBins.keys()].filter((key) => after.pickBins.get(key) === undefined).map((key) => pickBins.get(key)!);
   // Kept and emptied pick bin rows are different keys: the upsert and the delete never meet in the one statement.
   await writeInOneStatement(tx, [
-    ordersAfter.length === 0
-      ? undefined
-      : {
-          // placed_at as apply leaves it: written with the row, never updated.
-          sql: `INSERT INTO ${s}.orders AS o (order_id, status, placed_at, state, position)
-                SELECT k.order_id, k.status, k.placed_at, k.state::jsonb, k.position
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS k(order_id, status, placed_at, state, position)
-                ON CONFLICT (order_id) DO UPDATE SET status = EXCLUDED.status, state = EXCLUDED.state, position = EXCLUDED.position`,
-          params: [
-            ordersAfter.map((r) => r.orderId),
-            ordersAfter.map((r) => orderStatus(r.state)),
-            ordersAfter.map((r) => r.placedAt),
-            ordersAfter.map((r) => JSON.stringify(r.state)),
-            ordersAfter.map((r) => r.position),
-          ],
-        },
-    kept.length === 0
-      ? undefined
-      : {
-          sql: `INSERT INTO ${s}.order_pick_bins AS b (order_id, allocation_line_id, warehouse, bin, line_id, quantity)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
-                ON CONFLICT (order_id, allocation_line_id, warehouse, bin) DO UPDATE SET quantity = EXCLUDED.quantity`,
-          params: [
-            kept.map((r) => r.orderId),
-            kept.map((r) => r.allocationLineId),
-            kept.map((r) => r.warehouse),
-            kept.map((r) => r.bin),
-            kept.map((r) => r.lineId),
-            kept.map((r) => r.quantity),
-          ],
-        },
-    emptied.length === 0
-      ? undefined
-      : {
-          sql: `DELETE FROM ${s}.order_pick_bins b USING unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(order_id, allocation_line_id, warehouse, bin)
-                WHERE b.order_id = k.order_id AND b.allocation_line_id = k.allocation_line_id AND b.warehouse = k.warehouse AND b.bin = k.bin`,
-          params: [emptied.map((r) => r.orderId), emptied.map((r) => r.allocationLineId), emptied.map((r) => r.warehouse), emptied.map((r) => r.bin)],
-        },
+    // placed_at as apply leaves it: written with the row, never updated.
+    upsertRows(`${s}.orders`, orderColumns, ordersAfter, { key: ['order_id'], update: ['status', 'state', 'position'] }),
+    upsertRows(`${s}.order_pick_bins`, pickBinColumns, kept, { key: ['order_id', 'allocation_line_id', 'warehouse', 'bin'], update: ['quantity'] }),
+    deleteRows(`${s}.order_pick_bins`, pickBinKeyColumns, emptied),
   ]);
 }

@@ -1,10 +1,28 @@
 import type { RecordedEvent } from '@bintrail/contracts';
 import type { SqlExecutor } from '@bintrail/event-store';
-import { readInOneRoundTrip, writeInOneStatement } from '@bintrail/projections';
+import { column, deleteRows, readInOneRoundTrip, rowsByKey, upsertRows, writeInOneStatement, type Column } from '@bintrail/projections';
 import type { BinKind } from '../stock/warehouse.domain';
 import { binKey, binStockBookingOf, binStockKeysOf, binStockKey, foldBinStockBatch, type BinRow, type BinStockRow } from './bin-stock-batch.domain';
 
 type Num = string | number;
+
+const warehouse = column('warehouse', 'text', (k: { readonly warehouse: string }) => k.warehouse);
+const bin = column('bin', 'text', (k: { readonly bin: string }) => k.bin);
+const binKeyColumns = [warehouse, bin];
+const stockKeyColumns = [warehouse, bin, column('sku', 'text', (k: { readonly sku: string }) => k.sku)];
+const binColumns: Column<BinRow>[] = [
+  ...binKeyColumns,
+  column('kind', 'text', (r: BinRow) => r.kind),
+  column('zone', 'text', (r: BinRow) => r.zone),
+  column('capacity', 'bigint', (r: BinRow) => r.capacity),
+  column('waiting_for_count', 'boolean', (r: BinRow) => r.waitingForCount),
+];
+const stockColumns: Column<BinStockRow>[] = [
+  ...stockKeyColumns,
+  column('on_hand', 'bigint', (r: BinStockRow) => r.onHand),
+  column('allocated', 'bigint', (r: BinStockRow) => r.allocated),
+  column('position', 'bigint', (r: BinStockRow) => r.position),
+];
 
 /**
  * The bin-stock projection's batch path (a rebuild folds 1,000 events a transaction): the same rows as `apply`
@@ -20,20 +38,8 @@ export async function applyBinStockBatch(events: readonly RecordedEvent[], tx: S
   const bins = new Map<string, BinRow>();
   const stock = new Map<string, BinStockRow>();
   const [binRows, stockRows] = (await readInOneRoundTrip(tx, [
-    keys.bins.length === 0
-      ? undefined
-      : {
-          sql: `SELECT b.warehouse, b.bin, b.kind, b.zone, b.capacity, b.waiting_for_count
-                FROM unnest($1::text[], $2::text[]) AS k(warehouse, bin) JOIN ${s}.warehouse_bins b ON b.warehouse = k.warehouse AND b.bin = k.bin`,
-          params: [keys.bins.map((k) => k[0]), keys.bins.map((k) => k[1])],
-        },
-    keys.stock.length === 0
-      ? undefined
-      : {
-          sql: `SELECT b.warehouse, b.bin, b.sku, b.on_hand, b.allocated, b.position
-                FROM unnest($1::text[], $2::text[], $3::text[]) AS k(warehouse, bin, sku) JOIN ${s}.warehouse_bin_stock b ON b.warehouse = k.warehouse AND b.bin = k.bin AND b.sku = k.sku`,
-          params: [keys.stock.map((k) => k[0]), keys.stock.map((k) => k[1]), keys.stock.map((k) => k[2])],
-        },
+    rowsByKey(`${s}.warehouse_bins`, ['warehouse', 'bin', 'kind', 'zone', 'capacity', 'waiting_for_count'], binKeyColumns, keys.bins.map(([code, binCode]) => ({ warehouse: code, bin: binCode }))),
+    rowsByKey(`${s}.warehouse_bin_stock`, ['warehouse', 'bin', 'sku', 'on_hand', 'allocated', 'position'], stockKeyColumns, keys.stock.map(([code, binCode, sku]) => ({ warehouse: code, bin: binCode, sku }))),
   ])) as [
     { warehouse: string; bin: string; kind: BinKind; zone: string | null; capacity: Num | null; waiting_for_count: boolean }[],
     { warehouse: string; bin: string; sku: string; on_hand: Num; allocated: Num; position: Num }[],
@@ -54,28 +60,8 @@ export async function applyBinStockBatch(events: readonly RecordedEvent[], tx: S
   const emptied = [...after.stock.keys()].filter((key) => after.stock.get(key) === undefined).map((key) => stock.get(key)!);
   // Kept and emptied stock rows are different keys: the upsert and the delete never meet in the one statement.
   await writeInOneStatement(tx, [
-    binsAfter.length === 0
-      ? undefined
-      : {
-          sql: `INSERT INTO ${s}.warehouse_bins (warehouse, bin, kind, zone, capacity, waiting_for_count)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::boolean[])
-                ON CONFLICT (warehouse, bin) DO UPDATE SET waiting_for_count = EXCLUDED.waiting_for_count`,
-          params: [binsAfter.map((r) => r.warehouse), binsAfter.map((r) => r.bin), binsAfter.map((r) => r.kind), binsAfter.map((r) => r.zone), binsAfter.map((r) => r.capacity), binsAfter.map((r) => r.waitingForCount)],
-        },
-    kept.length === 0
-      ? undefined
-      : {
-          sql: `INSERT INTO ${s}.warehouse_bin_stock (warehouse, bin, sku, on_hand, allocated, position)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])
-                ON CONFLICT (warehouse, bin, sku) DO UPDATE SET on_hand = EXCLUDED.on_hand, allocated = EXCLUDED.allocated, position = EXCLUDED.position`,
-          params: [kept.map((r) => r.warehouse), kept.map((r) => r.bin), kept.map((r) => r.sku), kept.map((r) => r.onHand), kept.map((r) => r.allocated), kept.map((r) => r.position)],
-        },
-    emptied.length === 0
-      ? undefined
-      : {
-          sql: `DELETE FROM ${s}.warehouse_bin_stock b USING unnest($1::text[], $2::text[], $3::text[]) AS k(warehouse, bin, sku)
-                WHERE b.warehouse = k.warehouse AND b.bin = k.bin AND b.sku = k.sku`,
-          params: [emptied.map((r) => r.warehouse), emptied.map((r) => r.bin), emptied.map((r) => r.sku)],
-        },
+    upsertRows(`${s}.warehouse_bins`, binColumns, binsAfter, { key: ['warehouse', 'bin'], update: ['waiting_for_count'] }),
+    upsertRows(`${s}.warehouse_bin_stock`, stockColumns, kept, { key: ['warehouse', 'bin', 'sku'], update: ['on_hand', 'allocated', 'position'] }),
+    deleteRows(`${s}.warehouse_bin_stock`, stockKeyColumns, emptied),
   ]);
 }

@@ -1,9 +1,24 @@
 import type { RecordedEvent } from '@bintrail/contracts';
 import type { SqlExecutor } from '@bintrail/event-store';
-import { readInOneRoundTrip, writeInOneStatement } from '@bintrail/projections';
+import { column, deleteRows, readInOneRoundTrip, rowsByKey, upsertRows, writeInOneStatement, type Column } from '@bintrail/projections';
 import { foldPickListsBatch, pickBinKey, pickLineKey, pickListBookingOf, pickListKeysOf, type PickBinRow, type PickLineRow, type PickListBooking } from './pick-lists-batch.domain';
 
 type Num = string | number;
+
+const lineKeyColumns = [
+  column('warehouse', 'text', (k: { readonly warehouse: string }) => k.warehouse),
+  column('order_id', 'text', (k: { readonly orderId: string }) => k.orderId),
+  column('line_id', 'text', (k: { readonly lineId: string }) => k.lineId),
+];
+const binKeyColumns = [...lineKeyColumns, column('bin', 'text', (k: { readonly bin: string }) => k.bin)];
+const lineColumns: Column<PickLineRow>[] = [
+  ...lineKeyColumns,
+  column('sku', 'text', (r: PickLineRow) => r.sku),
+  column('requested', 'bigint', (r: PickLineRow) => r.requested),
+  column('staged', 'bigint', (r: PickLineRow) => r.staged),
+  column('position', 'bigint', (r: PickLineRow) => r.position),
+];
+const binColumns: Column<PickBinRow>[] = [...binKeyColumns, column('quantity', 'bigint', (r: PickBinRow) => r.quantity)];
 
 /**
  * The pick-lists projection's batch path: the same rows as `apply` event by event, in two statements per batch
@@ -18,20 +33,8 @@ export async function applyPickListsBatch(events: readonly RecordedEvent[], tx: 
   if (bookings.length === 0) return;
   const keys = pickListKeysOf(bookings);
   const [lineRows, binRows] = (await readInOneRoundTrip(tx, [
-    {
-      sql: `SELECT l.warehouse, l.order_id, l.line_id, l.sku, l.requested, l.staged, l.position
-            FROM unnest($1::text[], $2::text[], $3::text[]) AS k(warehouse, order_id, line_id)
-            JOIN ${s}.warehouse_pick_lines l ON l.warehouse = k.warehouse AND l.order_id = k.order_id AND l.line_id = k.line_id`,
-      params: [0, 1, 2].map((i) => keys.lines.map((k) => k[i])),
-    },
-    keys.bins.length === 0
-      ? undefined
-      : {
-          sql: `SELECT b.warehouse, b.order_id, b.line_id, b.bin, b.quantity
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(warehouse, order_id, line_id, bin)
-                JOIN ${s}.warehouse_pick_bins b ON b.warehouse = k.warehouse AND b.order_id = k.order_id AND b.line_id = k.line_id AND b.bin = k.bin`,
-          params: [0, 1, 2, 3].map((i) => keys.bins.map((k) => k[i])),
-        },
+    rowsByKey(`${s}.warehouse_pick_lines`, ['warehouse', 'order_id', 'line_id', 'sku', 'requested', 'staged', 'position'], lineKeyColumns, keys.lines.map(([warehouse, orderId, lineId]) => ({ warehouse, orderId, lineId }))),
+    rowsByKey(`${s}.warehouse_pick_bins`, ['warehouse', 'order_id', 'line_id', 'bin', 'quantity'], binKeyColumns, keys.bins.map(([warehouse, orderId, lineId, bin]) => ({ warehouse, orderId, lineId, bin }))),
   ])) as [
     { warehouse: string; order_id: string; line_id: string; sku: string; requested: Num; staged: Num; position: Num }[],
     { warehouse: string; order_id: string; line_id: string; bin: string; quantity: Num }[],
@@ -51,37 +54,9 @@ export async function applyPickListsBatch(events: readonly RecordedEvent[], tx: 
   const emptied = [...after.bins.keys()].filter((key) => after.bins.get(key) === undefined).map((key) => bins.get(key)!);
   // Kept and emptied bin rows are different keys: the upsert and the delete never meet in the one statement.
   await writeInOneStatement(tx, [
-    linesAfter.length === 0
-      ? undefined
-      : {
-          // sku and requested as apply leaves them: written when the line is first allocated, never updated.
-          sql: `INSERT INTO ${s}.warehouse_pick_lines AS l (warehouse, order_id, line_id, sku, requested, staged, position)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[])
-                ON CONFLICT (warehouse, order_id, line_id) DO UPDATE SET staged = EXCLUDED.staged, position = EXCLUDED.position`,
-          params: [
-            linesAfter.map((r) => r.warehouse),
-            linesAfter.map((r) => r.orderId),
-            linesAfter.map((r) => r.lineId),
-            linesAfter.map((r) => r.sku),
-            linesAfter.map((r) => r.requested),
-            linesAfter.map((r) => r.staged),
-            linesAfter.map((r) => r.position),
-          ],
-        },
-    kept.length === 0
-      ? undefined
-      : {
-          sql: `INSERT INTO ${s}.warehouse_pick_bins AS b (warehouse, order_id, line_id, bin, quantity)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-                ON CONFLICT (warehouse, order_id, line_id, bin) DO UPDATE SET quantity = EXCLUDED.quantity`,
-          params: [kept.map((r) => r.warehouse), kept.map((r) => r.orderId), kept.map((r) => r.lineId), kept.map((r) => r.bin), kept.map((r) => r.quantity)],
-        },
-    emptied.length === 0
-      ? undefined
-      : {
-          sql: `DELETE FROM ${s}.warehouse_pick_bins b USING unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(warehouse, order_id, line_id, bin)
-                WHERE b.warehouse = k.warehouse AND b.order_id = k.order_id AND b.line_id = k.line_id AND b.bin = k.bin`,
-          params: [emptied.map((r) => r.warehouse), emptied.map((r) => r.orderId), emptied.map((r) => r.lineId), emptied.map((r) => r.bin)],
-        },
+    // sku and requested as apply leaves them: written when the line is first allocated, never updated.
+    upsertRows(`${s}.warehouse_pick_lines`, lineColumns, linesAfter, { key: ['warehouse', 'order_id', 'line_id'], update: ['staged', 'position'] }),
+    upsertRows(`${s}.warehouse_pick_bins`, binColumns, kept, { key: ['warehouse', 'order_id', 'line_id', 'bin'], update: ['quantity'] }),
+    deleteRows(`${s}.warehouse_pick_bins`, binKeyColumns, emptied),
   ]);
 }
