@@ -401,6 +401,8 @@ class GroupLoop implements RunningLogConsumer {
    */
   private async startAll(batch: readonly RecordedEvent[]): Promise<number> {
     const started: { readonly index: number; readonly work: Promise<unknown> }[] = [];
+    /** Indexes of the events whose handler was called (the others are not this group's). */
+    const handled: number[] = [];
     let notDone = batch.length;
     for (const [index, event] of batch.entries()) {
       if (this.stopping) {
@@ -408,6 +410,7 @@ class GroupLoop implements RunningLogConsumer {
         break;
       }
       if (this.options.accepts && !this.options.accepts(event.type)) continue;
+      handled.push(index);
       this.handledUnstored = true;
       const logger = this.logger.child({ correlationId: event.metadata.correlationId, eventId: event.eventId, type: event.type });
       const works: Promise<unknown>[] = [];
@@ -434,7 +437,7 @@ class GroupLoop implements RunningLogConsumer {
         globalPosition: batch[notDone]!.globalPosition,
       });
     });
-    for (const event of batch.slice(0, notDone)) if (!this.options.accepts || this.options.accepts(event.type)) this.applied += 1;
+    this.applied += handled.filter((index) => index < notDone).length;
     if (notDone > 0) this.position = Math.max(this.position, batch[notDone - 1]!.globalPosition);
     if (notDone === batch.length) this.stuck = undefined;
     return notDone;
